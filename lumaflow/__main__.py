@@ -1,0 +1,5 @@
+"""`python -m lumaflow` is `lumaflow`."""
+
+from lumaflow.cli import run
+
+run()

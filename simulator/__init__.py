@@ -1,0 +1,1 @@
+"""A faithful, deterministic fake of Luma's generations API. Never imports lumaflow."""
