@@ -92,6 +92,10 @@ async def _send(client: httpx.AsyncClient, method: str, url: str,
 
 
 def _error(response: httpx.Response) -> ApiError:
+    if response.status_code >= 500 and wire.api_error_detail(response.content) is None:
+        # Not the API speaking (a proxy, a crash): the request may have been processed.
+        raise TransportError(f"HTTP {response.status_code} without an API error body from "
+                             f"{response.url.host}: the request may or may not have been handled")
     detail = wire.parse_error_detail(response.content)
     request_id = response.headers.get("x-request-id")
     retry_after = parse_retry_after(response.headers.get("retry-after"),

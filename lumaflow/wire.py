@@ -134,11 +134,24 @@ def parse_generation(payload: bytes) -> Generation:
 
 def parse_error_detail(payload: bytes) -> str:
     """The `detail` of an error answer, or a short excerpt when the body is not JSON."""
+    detail = api_error_detail(payload)
+    if detail is not None:
+        return detail
+    excerpt = payload[:200].decode("utf-8", errors="replace").strip()
+    return excerpt or "(empty body)"
+
+
+def api_error_detail(payload: bytes) -> str | None:
+    """The `detail` when the body is the API's own error shape, else None.
+
+    The API promises that an answer with a `detail` body created no job; anything
+    else (a proxy's HTML page, an empty 502) promises nothing.
+    """
     try:
-        return ErrorBody.model_validate_json(payload).text()
+        body = ErrorBody.model_validate_json(payload)
     except ValidationError:
-        excerpt = payload[:200].decode("utf-8", errors="replace").strip()
-        return excerpt or "(empty body)"
+        return None
+    return body.text() if body.detail is not None else None
 
 
 def limit_kind(detail: str) -> Literal["rpm", "concurrency"] | None:

@@ -129,3 +129,17 @@ def test_key_not_in_repr() -> None:
 ])
 def test_parse_retry_after(value: str | None, date: str | None, expected: float | None) -> None:
     assert parse_retry_after(value, date) == expected
+
+
+def test_5xx_with_api_body_is_api_error_but_bare_5xx_is_transport() -> None:
+    def api(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(502, json={"detail": "Upstream service unavailable"})
+
+    def proxy(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(502, content=b"<html>Bad Gateway</html>")
+
+    with pytest.raises(ApiError) as info:
+        run(api, lambda c: c.create(REQUEST))
+    assert not isinstance(info.value, TransportError) and info.value.status == 502
+    with pytest.raises(TransportError, match="may or may not"):
+        run(proxy, lambda c: c.create(REQUEST))
