@@ -1,0 +1,158 @@
+"""Submit one job: build its wire request, POST it, and decide what an error means.
+
+The API has no idempotency key, so the rule is strict: a POST is repeated only
+when the answer proves that no job was created (an error with the API's own
+`detail` body, a 429, a connection that never opened). A POST without an answer
+is journalled as `lost` and the step stops with "unknown fate".
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from lumaflow import wire
+from lumaflow.client import LimitError, NotSentError
+from lumaflow.errors import ApiError, TransportError
+from lumaflow.plan import FileInput, GenerationInput, ImageInput, Job, ParentInput, UrlInput
+from lumaflow.runtime import Context, JobFailedError, where
+
+# A chained source the API no longer accepts: these statuses may mean "generation not found".
+_CHAIN_REJECTED = (400, 404, 409, 422)
+
+
+async def submit(ctx: Context, job: Job, *, attempt: int) -> str:
+    """POST the job until it has a generation id; JobFailedError when it cannot get one."""
+    upload = False  # True once a cached parent's generation was refused: send its bytes
+    limit_waits = server_errors = 0
+    while True:
+        request = build_request(ctx, job, upload_cached=upload)
+        ctx.emit("submitting", job, attempt=attempt)
+        ctx.record("intent", job)
+        try:
+            generation = await ctx.client.create(request)
+        except NotSentError as err:
+            server_errors += 1
+            ctx.record("failed", job, detail=str(err))
+            await _backoff(ctx, job, err, server_errors)
+            continue
+        except TransportError as err:
+            ctx.record("lost", job, detail=str(err))
+            raise JobFailedError(unknown_fate(job, err), status="unknown") from err
+        except LimitError as err:
+            ctx.record("failed", job, detail=str(err))
+            limit_waits += 1
+            await _limit_wait(ctx, job, err, limit_waits)
+            continue
+        except ApiError as err:
+            ctx.record("failed", job, detail=str(err))
+            if err.status >= 500:
+                server_errors += 1
+                await _backoff(ctx, job, err, server_errors)
+                continue
+            if not upload and _chain_refused(ctx, job, err):
+                upload = True
+                ctx.emit("warning", job, message="the cached parent's generation can no longer "
+                         "be chained; uploading the cached image instead")
+                continue
+            raise JobFailedError(f"{where(job)}: the API refused the request: {err}") from err
+        ctx.record("submitted", job, generation_id=generation.id)
+        ctx.emit("submitted", job, generation_id=generation.id, attempt=attempt)
+        return generation.id
+
+
+def unknown_fate(job: Job, err: Exception) -> str:
+    return (f"{where(job)}: the request to create the job got no answer ({err}). A job may "
+            "have been created and charged, but its id is unknown and the API cannot list "
+            "jobs. Run `lumaflow apply` again to submit this step once more (at most one "
+            "extra charge), or check your usage in the Luma dashboard first.")
+
+
+async def _limit_wait(ctx: Context, job: Job, err: LimitError, count: int) -> None:
+    if count > ctx.options.max_limit_waits:
+        raise JobFailedError(f"{where(job)}: still rate limited after {count - 1} waits: {err}")
+    wait = ctx.jitter(err.retry_after if err.retry_after is not None else 5.0)
+    if err.kind == "concurrency" and ctx.active > 0:
+        # A slot frees when one of our jobs ends: wait for that, not a blind Retry-After.
+        ctx.emit("waiting", job, message="too many concurrent jobs; waiting for one to finish",
+                 wait=wait)
+        await ctx.wait_for_release(wait)
+        return
+    ctx.emit("waiting", job, message=err.detail, wait=wait)
+    await ctx.clock.sleep(wait)
+
+
+async def _backoff(ctx: Context, job: Job, err: ApiError, count: int) -> None:
+    if count > ctx.options.max_server_errors:
+        raise JobFailedError(f"{where(job)}: the API kept failing ({count - 1} tries): {err}")
+    delay = min(ctx.options.backoff_base * 2 ** (count - 1), ctx.options.backoff_cap)
+    wait = ctx.jitter(err.retry_after if err.retry_after is not None else delay)
+    ctx.emit("retrying", job, message=str(err), wait=wait, attempt=count)
+    await ctx.clock.sleep(wait)
+
+
+def _chain_refused(ctx: Context, job: Job, err: ApiError) -> bool:
+    source = job.request.source
+    return (isinstance(source, GenerationInput) and source.from_job is not None
+            and source.output_sha256 is not None and err.status in _CHAIN_REJECTED)
+
+
+def build_request(ctx: Context, job: Job, *, upload_cached: bool = False) -> wire.GenerationRequest:
+    request = job.request
+    source = request.source
+    return wire.GenerationRequest(
+        type=request.type, model=request.model, prompt=request.prompt, style=request.style,
+        aspect_ratio=request.aspect_ratio, output_format=request.output_format,
+        web_search=request.web_search,
+        source=None if source is None else _image(ctx, job, source, upload_cached),
+        image_ref=tuple(_image(ctx, job, image, False) for image in request.image_ref),
+    )
+
+
+def _image(ctx: Context, job: Job, image: ImageInput, upload_cached: bool) -> wire.ImageRef:
+    match image:
+        case FileInput():
+            return _inline(job, image)
+        case UrlInput():
+            return wire.ImageRef(url=image.url)
+        case GenerationInput() if upload_cached and image.output_sha256 is not None:
+            return _cached_bytes(ctx, job, image.output_sha256)
+        case GenerationInput():
+            return wire.ImageRef(generation_id=image.generation_id)
+        case ParentInput():
+            return wire.ImageRef(generation_id=ctx.generations[image.job])
+    raise AssertionError(image)
+
+
+def _inline(job: Job, image: FileInput) -> wire.ImageRef:
+    """The file's bytes as base64, after checking they are still what the plan hashed."""
+    try:
+        data = image.path.read_bytes()
+    except OSError as err:
+        raise JobFailedError(f"{where(job)}: cannot read {image.written}: {err.strerror}") from err
+    if hashlib.sha256(data).hexdigest() != image.sha256:
+        raise JobFailedError(f"{where(job)}: {image.written} changed since the plan was made; "
+                         "run `lumaflow plan` (or apply the recipe) again")
+    return wire.ImageRef(data=base64.b64encode(data).decode("ascii"), media_type=image.media_type)
+
+
+def _cached_bytes(ctx: Context, job: Job, sha256: str) -> wire.ImageRef:
+    data = ctx.store.get(sha256)
+    if data is None:
+        raise JobFailedError(f"{where(job)}: its parent's generation can no longer be chained and "
+                         f"its image is not in the object cache ({ctx.store.path(sha256)}); "
+                         "delete the lock file to run the whole recipe again")
+    return wire.ImageRef(data=base64.b64encode(data).decode("ascii"), media_type=sniff(data))
+
+
+def sniff(data: bytes) -> str:
+    """The media type of an output, from its first bytes."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    return "application/octet-stream"
