@@ -1,15 +1,62 @@
-"""`lumaflow check` (not built yet)."""
+"""`lumaflow check FILE…`: parse and validate recipes offline; every diagnostic at once."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
+
+EXIT_OK = 0
+EXIT_INVALID = 2
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("check", help="(not built yet)")
+    from lumaflow.commands import add_command  # after the package finished importing
+
+    parser = add_command(
+        subparsers, "check",
+        "Parse and validate recipes without running anything: names, API limits and files "
+        "(exists, inside the project, PNG/JPEG/WebP/GIF, at most 50 MB). Exit 0 when valid "
+        "(warnings allowed), 2 on any error.",
+    )
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help=".lflow recipes")
+    parser.add_argument("--json", action="store_true",
+                        help="print the diagnostics as JSON on stdout instead of text on stderr")
+    parser.add_argument("--allow-outside", action="store_true",
+                        help="allow files and saves that resolve outside the project root")
     parser.set_defaults(func=run)
 
 
+def _status(path: Path, diagnostics: tuple[Any, ...]) -> str:
+    from lumaflow.diagnostics import summary
+
+    counted = summary(diagnostics)
+    failed = any(d.severity == "error" for d in diagnostics)
+    return f"{path}: {'invalid' if failed else 'ok'}" + (f" ({counted})" if counted else "")
+
+
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError("lumaflow check")
+    from lumaflow.api import check_file
+    from lumaflow.diagnostics import render_all
+
+    results = [(path, check_file(path, allow_outside=args.allow_outside)) for path in args.files]
+    if args.json:
+        print(json.dumps(_as_json(results), indent=2))
+    else:
+        for path, result in results:
+            print(render_all(result.diagnostics), end="", file=sys.stderr)
+            print(_status(path, result.diagnostics))
+    return EXIT_INVALID if any(not result.ok for _, result in results) else EXIT_OK
+
+
+def _as_json(results: list[tuple[Path, Any]]) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "files": [
+            {"path": str(path), "ok": result.ok,
+             "diagnostics": [d.model_dump(mode="json") for d in result.diagnostics]}
+            for path, result in results
+        ],
+    }

@@ -1,15 +1,101 @@
-"""`lumaflow fmt` (not built yet)."""
+"""`lumaflow fmt FILE…`: rewrite recipes in the one canonical layout, keeping every comment."""
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
+import sys
+import tempfile
+from pathlib import Path
 from typing import Any
+
+EXIT_OK = 0
+EXIT_WOULD_CHANGE = 1
+EXIT_INVALID = 2
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("fmt", help="(not built yet)")
+    from lumaflow.commands import add_command  # after the package finished importing
+
+    parser = add_command(
+        subparsers, "fmt",
+        "Rewrite recipes in the canonical layout (comments kept). A file with syntax errors "
+        "is reported and left untouched (exit 2).",
+    )
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help=".lflow recipes")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if any file would change")
+    parser.add_argument("--diff", action="store_true",
+                        help="write nothing; print a unified diff of the changes on stdout")
     parser.set_defaults(func=run)
 
 
+def write_atomic(path: Path, text: str) -> None:
+    """Replace a file's content in one step: a reader sees the old file or the new one."""
+    mode = path.stat().st_mode & 0o7777
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        Path(temp).chmod(mode)
+        Path(temp).replace(path)  # atomic on POSIX: readers see the old file or the new
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _diff(path: Path, before: str, after: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True),
+        fromfile=f"{path} (original)", tofile=f"{path} (formatted)",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in lines)
+
+
+def _one(path: Path, args: argparse.Namespace) -> int:
+    """Format one file; returns its exit status."""
+    from lumaflow.api import read_source
+    from lumaflow.diagnostics import render_all
+    from lumaflow.errors import RecipeError
+    from lumaflow.format import format_document
+    from lumaflow.parse import parse_source
+
+    try:
+        original = path.read_bytes().decode("utf-8")
+        formatted = format_document(parse_source(read_source(path)))
+    except (RecipeError, OSError, UnicodeDecodeError) as err:
+        diagnostics = err.diagnostics if isinstance(err, RecipeError) else _unreadable(path)
+        print(render_all(diagnostics), end="", file=sys.stderr)
+        return EXIT_INVALID
+    if formatted == original:
+        return EXIT_OK
+    if args.diff:
+        print(_diff(path, original, formatted), end="")
+    if args.check or args.diff:
+        print(f"would reformat {path}", file=sys.stderr)
+        return EXIT_WOULD_CHANGE
+    write_atomic(path, formatted)
+    print(f"reformatted {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _unreadable(path: Path) -> tuple[Any, ...]:
+    from lumaflow.api import read_source
+    from lumaflow.errors import RecipeError
+
+    try:
+        read_source(path)
+    except RecipeError as err:
+        return err.diagnostics
+    return ()
+
+
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError("lumaflow fmt")
+    statuses = [_one(path, args) for path in args.files]
+    if EXIT_INVALID in statuses:
+        return EXIT_INVALID
+    return EXIT_WOULD_CHANGE if EXIT_WOULD_CHANGE in statuses and args.check else EXIT_OK

@@ -1,0 +1,157 @@
+"""LOCATION → asset (a local image read, sniffed, hashed | an https URL | a generation id).
+
+Also finds the project root. The only module of the check stage that touches the
+file system. Every problem comes back as a `Problem` value, never raised, so
+`check` can report all of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from lumaflow.recipe import MAX_IMAGE_BYTES, FileAsset, GenerationAsset, UrlAsset
+
+ROOT_MARKERS = (".git", "pyproject.toml", ".lumaflow-root")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why a LOCATION or save path is refused: a diagnostic code, message and hint."""
+
+    code: str
+    message: str
+    hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a recipe lives: relative paths resolve against `folder`, never outside `root`."""
+
+    folder: Path
+    root: Path
+    allow_outside: bool = False
+
+
+def project_root(recipe: Path) -> Path:
+    """The nearest folder holding .git, pyproject.toml or .lumaflow-root, else the recipe's."""
+    folder = recipe.resolve().parent
+    for candidate in (folder, *folder.parents):
+        if any((candidate / marker).exists() for marker in ROOT_MARKERS):
+            return candidate
+    return folder
+
+
+def place_of(recipe: Path, *, allow_outside: bool = False) -> Place:
+    return Place(recipe.resolve().parent, project_root(recipe), allow_outside)
+
+
+def sniff(head: bytes) -> str | None:
+    """The image media type from the first bytes of a file, or None."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def generation(text: str) -> GenerationAsset | Problem:
+    if _UUID.fullmatch(text):
+        return GenerationAsset(generation_id=text.lower())
+    return Problem("bad-generation-id", f"`{text}` is not a generation id",
+                   "gen takes the UUID of an earlier generation, like "
+                   "\"0b5a2c9e-4f3d-4e8a-9c61-2f7d1e3b8a40\"")
+
+
+def location(written: str, place: Place) -> FileAsset | UrlAsset | Problem:
+    """A string LOCATION: an https URL or a file relative to the recipe."""
+    scheme = _SCHEME.match(written)
+    if scheme:
+        return _url(written, scheme.group(1).lower())
+    if not written.strip():
+        return Problem("empty-location", "the location is empty",
+                       "write a file path relative to the recipe, an https:// URL or gen \"UUID\"")
+    return _file(written, place)
+
+
+def _url(written: str, scheme: str) -> UrlAsset | Problem:
+    if scheme == "http":
+        return Problem("insecure-url", "plain http:// URLs are refused",
+                       "use https:// so the image cannot be swapped in transit")
+    if scheme != "https":
+        return Problem("unsupported-url", f"`{scheme}://` locations are not supported",
+                       "use a file path, an https:// URL or gen \"UUID\"")
+    if not urlsplit(written).hostname:
+        return Problem("bad-url", "this URL has no host")
+    return UrlAsset(url=written)
+
+
+def resolve(written: str, place: Place) -> Path | Problem:
+    """A path as written → absolute and symlink-free, refused if outside the project."""
+    path = (place.folder / written).resolve()
+    if place.allow_outside or path.is_relative_to(place.root):
+        return path
+    return Problem("outside-project", f"`{written}` is outside the project ({place.root})",
+                   "keep files inside the project, or pass --allow-outside")
+
+
+def _file(written: str, place: Place) -> FileAsset | Problem:
+    path = resolve(written, place)
+    if isinstance(path, Problem):
+        return path
+    try:
+        stat = path.stat()
+    except OSError:
+        return Problem("file-not-found", f"no file `{written}`", _nearby(path))
+    if not path.is_file():
+        return Problem("not-a-file", f"`{written}` is not a regular file (a folder?)")
+    if stat.st_size > MAX_IMAGE_BYTES:
+        return Problem("file-too-large", f"`{written}` is {stat.st_size:,} bytes; "
+                       f"the API takes at most {MAX_IMAGE_BYTES:,} (50 MB)")
+    return _read(written, path)
+
+
+def _read(written: str, path: Path) -> FileAsset | Problem:
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        return Problem("unreadable-file", f"cannot read `{written}`: {err.strerror}")
+    media_type = sniff(data[:16])
+    if media_type is None:
+        return Problem("not-an-image", f"`{written}` is not a PNG, JPEG, WebP or GIF image",
+                       "the file's bytes decide, not its extension")
+    return FileAsset(written=written, path=path, sha256=hashlib.sha256(data).hexdigest(),
+                     media_type=media_type, size=len(data))
+
+
+def _nearby(path: Path) -> str | None:
+    """A hint naming the closest file in the same folder, if any looks like a typo."""
+    import difflib
+
+    try:
+        names = sorted(p.name for p in path.parent.iterdir())
+    except OSError:
+        return None
+    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+def save_path(written: str, place: Place) -> Path | Problem:
+    """Where a `save` writes: inside the project, not a folder, not a URL."""
+    if _SCHEME.match(written) or not written.strip():
+        return Problem("bad-save-path", "save takes a file path relative to the recipe")
+    path = resolve(written, place)
+    if isinstance(path, Problem):
+        return Problem("save-outside-project", path.message, path.hint)
+    if path.is_dir():
+        return Problem("bad-save-path", f"`{written}` is a folder", "name the image file to write")
+    return path

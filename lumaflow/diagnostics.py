@@ -1,0 +1,79 @@
+"""Render diagnostics as `path:L:C: error: …`, the source line, a caret run and a hint.
+
+Pure text in, text out: the CLI decides where it goes. `render_all` reads a
+file's lines only when the caller did not pass the Source.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from lumaflow.errors import Diagnostic
+from lumaflow.text import Source
+
+INDENT = "    "
+
+
+def suggest(word: str, choices: Iterable[str], what: str) -> str | None:
+    """A hint for a misspelt name: the closest choice, then every choice."""
+    names = list(dict.fromkeys(choices))
+    if not names:
+        return None
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    listed = f"{what}: {', '.join(names)}"
+    return f"did you mean `{close[0]}`? {listed}" if close else listed
+
+
+def _caret(line: str, diagnostic: Diagnostic) -> tuple[str, str]:
+    """The source line (tabs shown as one space, so carets line up) and its caret run."""
+    shown = line.replace("\t", " ")
+    span = diagnostic.span
+    start = max(span.column - 1, 0)
+    end = span.end_column - 1 if span.end_line == span.line else len(shown)
+    width = max(end - start, 1)
+    return shown, " " * start + "^" * width
+
+
+def render(diagnostic: Diagnostic, source: Source | None = None) -> str:
+    """One diagnostic as text, ending in a newline."""
+    span = diagnostic.span
+    out = [f"{diagnostic.path}:{span.line}:{span.column}: {diagnostic.severity}: "
+           f"{diagnostic.message}"]
+    if source is not None and span.line <= source.text.count("\n") + 1:
+        shown, carets = _caret(source.line(span.line), diagnostic)
+        out += [(INDENT + shown).rstrip(), (INDENT + carets).rstrip()]
+    if diagnostic.hint:
+        out.append(f"{INDENT}hint: {diagnostic.hint}")
+    return "\n".join(out) + "\n"
+
+
+def summary(diagnostics: Sequence[Diagnostic]) -> str:
+    """`2 errors, 1 warning` (or an empty string when there is nothing)."""
+    errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    parts = [f"{n} {word}{'s' if n != 1 else ''}"
+             for n, word in ((errors, "error"), (warnings, "warning")) if n]
+    return ", ".join(parts)
+
+
+def _read(path: Path) -> Source | None:
+    try:
+        return Source.read(path)
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def render_all(diagnostics: Iterable[Diagnostic],
+               sources: Mapping[Path, Source] | None = None) -> str:
+    """Every diagnostic, sorted by file and position; sources are read when not given."""
+    known = dict(sources or {})
+    out: list[str] = []
+    for diagnostic in sorted(diagnostics, key=Diagnostic.sort_key):
+        if diagnostic.path not in known:
+            source = _read(diagnostic.path)
+            if source is not None:
+                known[diagnostic.path] = source
+        out.append(render(diagnostic, known.get(diagnostic.path)))
+    return "".join(out)

@@ -1,0 +1,247 @@
+"""Text → syntax nodes. Loads the grammar once per process; the only place Lark errors are caught.
+
+The Lark LALR parser is built lazily on first use with an inline transformer, so
+no parse tree is built: each grammar rule becomes exactly one node as it is
+reduced. Grammar analysis is cached on disk (lark's `cache`) to keep a
+`lumaflow check` process fast.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import textwrap
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedInput
+
+from lumaflow import nodes
+from lumaflow.errors import Diagnostic, RecipeError
+from lumaflow.text import Source, Span
+
+_PACKAGE_GRAMMAR = Path(__file__).parent / "grammar" / "lumaflow.lark"  # inside a wheel
+_CHECKOUT_GRAMMAR = Path(__file__).parent.parent / "grammar" / "lumaflow.lark"  # source tree
+
+_ESCAPE = re.compile(r'\\(?:u[0-9a-fA-F]{4}|[\\"nt])')
+_ANY_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{0,4}|[\s\S]?)")
+_SIMPLE = {"\\": "\\", '"': '"', "n": "\n", "t": "\t"}
+
+
+def grammar_path() -> Path:
+    """The grammar file: the installed package's copy first, then the checkout's."""
+    for candidate in (_PACKAGE_GRAMMAR, _CHECKOUT_GRAMMAR):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"lumaflow grammar not found at {_PACKAGE_GRAMMAR}")
+
+
+@dataclass
+class _Collected:
+    """What one parse gathers besides the nodes: comments and string-escape errors."""
+
+    path: Path
+    comments: list[Token] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+
+
+_current: contextvars.ContextVar[_Collected] = contextvars.ContextVar("lumaflow_parse")
+
+
+def pos_of(token: Token) -> nodes.Pos:
+    return nodes.Pos(token.line, token.column, token.end_line, token.end_column)  # type: ignore[arg-type]
+
+
+def _word(token: Token) -> nodes.Word:
+    return nodes.Word(pos_of(token), str(token))
+
+
+def _check_escapes(token: Token, collected: _Collected) -> None:
+    """Record a diagnostic for every backslash that is not one of the escapes we decode."""
+    for match in _ANY_ESCAPE.finditer(token):
+        if _ESCAPE.fullmatch(match.group(0)):
+            continue
+        before = token[: match.start()]
+        line = token.line + before.count("\n")  # type: ignore[operator]
+        column = (match.start() - before.rfind("\n") if "\n" in before
+                  else token.column + match.start())  # type: ignore[operator]
+        span = Span(line=line, column=column, end_line=line, end_column=column + len(match[0]))
+        collected.errors.append(Diagnostic(
+            severity="error", code="bad-escape", path=collected.path, span=span,
+            message=f"unknown escape `{match[0]}` in a string",
+            hint='escapes are \\" \\\\ \\n \\t \\uXXXX; write \\\\ for a backslash',
+        ))
+
+
+def decode(raw: str) -> str:
+    """Decode the escapes of a string body (already checked by `_check_escapes`)."""
+    if "\\" not in raw:
+        return raw
+
+    def one(match: re.Match[str]) -> str:
+        body = match.group(0)[1:]
+        return chr(int(body[1:], 16)) if body.startswith("u") else _SIMPLE[body]
+
+    return _ESCAPE.sub(one, raw)
+
+
+def dedent_block(body: str) -> str:
+    """A triple-quoted body → its lines: drop a blank first and last line, dedent, rstrip."""
+    lines = body.split("\n")
+    if len(lines) > 1 and not lines[0].strip():
+        lines = lines[1:]
+    if len(lines) > 1 and not lines[-1].strip():
+        lines = lines[:-1]
+    return textwrap.dedent("\n".join(line.rstrip() for line in lines))
+
+
+def _text(token: Token) -> nodes.Text:
+    if "\\" in token:
+        _check_escapes(token, _current.get())
+    if token.type == "LONG_STRING":
+        raw = dedent_block(token[3:-3])
+        return nodes.Text(pos_of(token), decode(raw), raw, True)
+    raw = token[1:-1]
+    return nodes.Text(pos_of(token), decode(raw), raw)
+
+
+def _value(item: Token) -> nodes.Word | nodes.Text:
+    return _text(item) if item.type in ("STRING", "LONG_STRING") else _word(item)
+
+
+def _step_end(kind: Token, preset: Token | None, text: Token | None, color: Token | None,
+              bindings: nodes.Pos | None, options: list[nodes.Option]) -> nodes.Pos:
+    if options:
+        return options[-1].pos
+    if bindings is not None:
+        return bindings
+    last = color or text or preset or kind
+    return pos_of(last)
+
+
+class _Build(Transformer[Token, Any]):
+    """One method per grammar rule, each building exactly one node. Never judges."""
+
+    def start(self, children: list[Any]) -> list[Any]:
+        return children
+
+    def version(self, c: list[Token]) -> nodes.Version:
+        number = _word(c[1])
+        return nodes.Version(pos_of(c[0]).to(number.pos), number)
+
+    def setting(self, c: list[Token]) -> nodes.Setting:
+        value = _value(c[1])
+        return nodes.Setting(pos_of(c[0]).to(value.pos), _word(c[0]), value)
+
+    def path_location(self, c: list[Token]) -> nodes.Location:
+        text = _text(c[0])
+        return nodes.Location(text.pos, False, text)
+
+    def gen_location(self, c: list[Token]) -> nodes.Location:
+        text = _text(c[1])
+        return nodes.Location(pos_of(c[0]).to(text.pos), True, text)
+
+    def source(self, c: list[Any]) -> nodes.SourceDecl:
+        location: nodes.Location = c[2]
+        return nodes.SourceDecl(pos_of(c[0]).to(location.pos), _word(c[1]), location)
+
+    def ref(self, c: list[Any]) -> nodes.RefDecl:
+        location: nodes.Location = c[2]
+        role = _word(c[3]) if c[3] is not None else None
+        end = role.pos if role else location.pos
+        return nodes.RefDecl(pos_of(c[0]).to(end), _word(c[1]), location, role)
+
+    def binding(self, c: list[Token | None]) -> nodes.Binding:
+        ref = _word(c[0])  # type: ignore[arg-type]
+        role = _word(c[1]) if c[1] is not None else None
+        return nodes.Binding(ref.pos.to((role or ref).pos), ref, role)
+
+    def bindings(self, c: list[Any]) -> tuple[nodes.Pos, tuple[nodes.Binding, ...]]:
+        found = tuple(b for b in c if isinstance(b, nodes.Binding))
+        return pos_of(c[0]).to(pos_of(c[-1])), found
+
+    def option(self, c: list[Token]) -> nodes.Option:
+        value = _value(c[1])
+        return nodes.Option(pos_of(c[0]).to(value.pos), _word(c[0]), value)
+
+    def step(self, c: list[Any]) -> nodes.Step:
+        keyword, kind, preset, text, color, bindings, *options = c
+        bound_pos, bound = bindings or (None, ())
+        end = _step_end(kind, preset, text, color, bound_pos, options)
+        return nodes.Step(
+            pos_of(keyword).to(end),
+            _word(kind),
+            _word(preset) if preset is not None else None,
+            _text(text) if text is not None else None,
+            _text(color) if color is not None else None,
+            bound,
+            bound_pos,
+            tuple(options),
+        )
+
+    def save(self, c: list[Token]) -> nodes.Save:
+        path = _text(c[1])
+        return nodes.Save(pos_of(c[0]).to(path.pos), path)
+
+    def branch(self, c: list[Any]) -> nodes.Branch:
+        close = pos_of(c[-1])
+        return nodes.Branch(pos_of(c[0]).to(close), _word(c[1]), tuple(c[3:-1]), pos_of(c[2]),
+                            close)
+
+
+def _on_comment(token: Token) -> None:
+    _current.get().comments.append(token)
+
+
+def _cache_file() -> str | bool:
+    """Where lark keeps its analysed grammar between processes (False: no cache)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    folder = Path(base) / "lumaflow"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    import lark
+
+    return str(folder / f"grammar-lark{lark.__version__}.cache")
+
+
+@cache
+def parser() -> Lark:
+    """The one Lark parser of this process, built on first use."""
+    return Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        maybe_placeholders=True,
+        transformer=_Build(),
+        lexer_callbacks={"COMMENT": _on_comment},
+        cache=_cache_file(),
+    )
+
+
+def parse_source(source: Source) -> nodes.Document:
+    """Parse a recipe's text. Raises RecipeError holding the syntax errors."""
+    from lumaflow.syntax import syntax_diagnostic
+
+    collected = _Collected(path=source.path)
+    token = _current.set(collected)
+    try:
+        statements: list[nodes.Statement] = parser().parse(source.text + "\n")  # type: ignore[assignment]
+    except UnexpectedInput as err:
+        raise RecipeError((syntax_diagnostic(err, source, parser()),)) from None
+    finally:
+        _current.reset(token)
+    if collected.errors:
+        raise RecipeError(tuple(collected.errors))
+    comments = tuple(nodes.Comment(pos_of(t), str(t).rstrip()) for t in collected.comments)
+    return nodes.Document(source=source, statements=tuple(statements), comments=comments)
+
+
+def parse(text: str, path: Path | str = "<recipe>") -> nodes.Document:
+    """Parse recipe text (BOM and CRLF allowed). Raises RecipeError on syntax errors."""
+    return parse_source(Source.from_text(Path(path), text))
