@@ -44,11 +44,13 @@ class Simulator:
 
     def __init__(self, *, seed: int = 0, latency: tuple[float, float] = (30.0, 60.0),
                  clock: Clock | None = None, rpm: int = 30, concurrency: int = 10,
-                 faults: FaultPlan | None = None, url_ttl: float = 3600.0,
+                 faults: FaultPlan | dict[str, Any] | None = None, url_ttl: float = 3600.0,
                  **config: Any) -> None:
         self.config = SimConfig(seed=seed, latency=latency, rpm=rpm, concurrency=concurrency,
                                 url_ttl=url_ttl, **config)
         self.clock: Clock = clock if clock is not None else RealClock()
+        if isinstance(faults, dict):
+            faults = FaultPlan.model_validate(faults)
         self.backend = Backend(self.config, self.clock, faults)
         self.transport = SimTransport(self.backend)
         self.asgi_app = SimASGIApp(self.backend)

@@ -54,7 +54,7 @@ class SimProtocol(H11Protocol):
 
 def uvicorn_config(app: SimASGIApp, *, log_level: str = "warning") -> uvicorn.Config:
     return uvicorn.Config(app, http=SimProtocol, lifespan="off", log_level=log_level,
-                          access_log=False, timeout_graceful_shutdown=2)
+                          access_log=False, proxy_headers=False, timeout_graceful_shutdown=2)
 
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
