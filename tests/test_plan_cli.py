@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from test_plan_factory import applied
+from test_plan_factory import record_apply
 
 from lumaflow.cli import main
 from lumaflow.errors import RecipeError
-from lumaflow.lockfile import Lock
 from lumaflow.plan import load_plan
 
 RECIPE = '''\
@@ -93,34 +92,13 @@ def test_detailed_exitcode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     recipe = project(tmp_path)
     code, out, _ = plan_cli(capsys, str(recipe), "--json", "--detailed-exitcode", "--simulator")
     assert code == 2
-    lock = applied(load_plan_text(out, tmp_path))
-    _apply_outputs(tmp_path, lock)
+    (tmp_path / "plan.json").write_text(out)
+    record_apply(load_plan(tmp_path / "plan.json"))
     code, out, _ = plan_cli(capsys, str(recipe), "--detailed-exitcode", "--simulator")
     assert code == 0 and out.endswith("nothing to run, 3 cached · $0.00\n")
     code, out, _ = plan_cli(capsys, str(recipe), "--detailed-exitcode",
                             "--api-url", "http://127.0.0.1:9/v1")
     assert code == 2 and "not yet run on http://127.0.0.1:9/v1" in out
-
-
-def load_plan_text(text: str, root: Path) -> Any:
-    (root / "plan.json").write_text(text)
-    plan = load_plan(root / "plan.json")
-    (root / "plan.json").unlink()
-    return plan
-
-
-def _apply_outputs(root: Path, lock: Lock) -> None:
-    """What apply leaves behind: the lock, and saved outputs in the object cache."""
-    objects = root / ".lumaflow" / "objects"
-    objects.mkdir(parents=True)
-    jobs = lock.scopes["simulator"].jobs
-    entries = {k: v.model_copy(update={"output_sha256": hashlib.sha256(k.encode()).hexdigest()})
-               for k, v in jobs.items()}
-    for key in entries:
-        (objects / hashlib.sha256(key.encode()).hexdigest()).write_bytes(key.encode())
-    lock = Lock(scopes={"simulator": lock.scopes["simulator"].model_copy(
-        update={"jobs": entries})})
-    (root / "hero.lflow.lock").write_text(lock.dumps())
 
 
 def test_invalid_recipe_exits_2_with_diagnostics(tmp_path: Path,

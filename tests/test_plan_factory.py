@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from lumaflow.lockfile import Lock
+from lumaflow.lockfile import Lock, read_lock
 from lumaflow.plan import Plan
 from lumaflow.recipe import (
     Asset,
@@ -109,3 +109,22 @@ def always(_path: Path, _sha: str) -> bool:
 
 def never(_path: Path, _sha: str) -> bool:
     return False
+
+
+def record_apply(plan: Plan) -> Lock:
+    """What apply leaves behind for `plan`: the lock file next to the recipe, and every
+    job's output (bytes made from its key) in the object cache so its saves restore."""
+    objects = plan.project_root / ".lumaflow" / "objects"
+    objects.mkdir(parents=True, exist_ok=True)
+    lock = read_lock(plan.lock) or Lock()
+    for job in plan.jobs:
+        if job.status == "cached":
+            continue
+        output = job.cache_key.encode()
+        digest = hashlib.sha256(output).hexdigest()
+        (objects / digest).write_bytes(output)
+        lock = lock.with_job(plan.scope, fingerprint=job.fingerprint, job=job.id,
+                             generation_id=f"gen-{job.cache_key[:8]}", output_sha256=digest,
+                             media_type="image/png", completed_at=COMPLETED_AT)
+    plan.lock.write_text(lock.dumps())
+    return lock

@@ -12,8 +12,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_plan_factory import record_apply
 
 from lumaflow.cli import main
+from lumaflow.plan import loads_plan
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -61,3 +63,19 @@ def test_json_plan(name: str, project: Path, capsys: pytest.CaptureFixture[str])
 @pytest.mark.parametrize("name", NAMES)
 def test_human_plan(name: str, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     compare(run_plan(project, name, capsys), CASES / f"{name}.txt")
+
+
+def test_replan_after_edits_explains_every_rerun(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Apply car-branches, then edit a branch, switch a model, and lose one output."""
+    recipe = project / "examples" / "car-branches.lflow"
+    text = run_plan(project, "car-branches", capsys, "--json").replace("<project>", str(project))
+    plan = record_apply(loads_plan(text, path=recipe))
+    edited = recipe.read_text().replace("a single street lamp", "two street lamps")
+    recipe.write_text(edited.replace('halftone print"', 'halftone print" model uni-1'))
+    manga = loads_plan(text, path=recipe).job("manga.1")
+    entry = plan.entry("simulator", manga.cache_key)
+    assert entry is not None
+    (project / ".lumaflow" / "objects" / str(entry.output_sha256)).unlink()
+    compare(run_plan(project, "car-branches", capsys), CASES / "car-branches.replan.txt")
