@@ -27,7 +27,7 @@ from lumaflow.planmodel import (
     SaveTarget,
     UrlInput,
 )
-from lumaflow.planstatus import OutputProbe, decide, disk_probe
+from lumaflow.planstatus import Decision, OutputProbe, decide, disk_probe
 from lumaflow.pricing import job_cost, job_seconds, usd
 from lumaflow.prompts import compile_prompt
 from lumaflow.recipe import (
@@ -117,26 +117,31 @@ def _attach(walk: _Walk, save: Save, prev: _Draft | None) -> None:
 
 def _job(walk: _Walk, draft: _Draft, jobs: dict[str, Job], *, lock: Lock | None,
          scope: str, probe: OutputProbe) -> Job | None:
-    step, recipe = draft.step, walk.recipe
     request = _request(walk, draft)
-    if request is None:
-        return None
     parent = jobs.get(draft.parent) if draft.parent else None
+    if request is None or (draft.parent is not None and parent is None):
+        return None  # an error is reported (here or at the parent); keep finding others
     key = cache_key(request, parent.cache_key if parent else None)
-    fp = _fingerprint(recipe, draft, request, key, parent)
+    fp = _fingerprint(draft, request, key, parent)
     saves = tuple(SaveTarget(written=s.written, path=s.path) for s in draft.saves)
     decision = decide(fp, job_id=draft.id, saves=[s.path for s in saves],
                       parent_runs=parent is not None and parent.status == "run",
                       lock=lock, scope=scope, probe=probe)
     if parent is not None and parent.status == "cached":
         request = request.model_copy(update={"source": _cached_parent(parent)})
+    return _assemble(draft, request, fp, decision, saves)
+
+
+def _assemble(draft: _Draft, request: JobRequest, fp: Fingerprint, decision: Decision,
+              saves: tuple[SaveTarget, ...]) -> Job:
+    step = draft.step
     low, high = job_seconds(request.model, web_search=request.web_search)
     return Job(
         id=draft.id, kind=kind_label(step), line=step.span.line, span=step.span,
         branch=draft.branch, parent=draft.parent, request=request,
         refs=tuple(RefUse(position=i, name=b.ref, role=b.role)
                    for i, b in enumerate(step.bindings, start=1)),
-        cache_key=key, fingerprint=fp, status=decision.status,
+        cache_key=fp.key, fingerprint=fp, status=decision.status,
         reason="; ".join(decision.reasons), reasons=decision.reasons,
         cost_usd=usd(job_cost(request.type, request.model, len(request.image_ref))),
         seconds_min=low, seconds_max=high, saves=saves,
@@ -148,17 +153,8 @@ def _job(walk: _Walk, draft: _Draft, jobs: dict[str, Job], *, lock: Lock | None,
 def _request(walk: _Walk, draft: _Draft) -> JobRequest | None:
     step, recipe = draft.step, walk.recipe
     prompt = compile_prompt(step)
-    low, high = PROMPT_LIMITS
-    if not low <= len(prompt) <= high:
-        walk.error("prompt-length",
-                   f"the compiled prompt has {len(prompt)} characters; the API takes {low}..{high}",
-                   step.span, "shorten the text, `keep` or `prompt` of this step")
-        return None
     type_: Literal["image", "image_edit"] = "image" if step.kind == "generate" else "image_edit"
-    limit = MAX_REFS["generate" if type_ == "image" else "edit"]
-    if len(step.bindings) > limit:
-        walk.error("too-many-refs", f"{len(step.bindings)} references; a {step.kind} step takes "
-                   f"at most {limit}", step.span)
+    if not _within_limits(walk, step, prompt, type_):
         return None
     source = _source(walk, draft) if type_ == "image_edit" else None
     if type_ == "image_edit" and source is None:
@@ -170,6 +166,23 @@ def _request(walk: _Walk, draft: _Draft) -> JobRequest | None:
         web_search=settings.web_search, source=source,
         image_ref=tuple(_asset_input(recipe.ref(b.ref).asset, b.ref) for b in step.bindings),
     )
+
+
+def _within_limits(walk: _Walk, step: Step, prompt: str, type_: str) -> bool:
+    """The API's own limits, checked again on what is actually sent (check did the rest)."""
+    low, high = PROMPT_LIMITS
+    ok = True
+    if not low <= len(prompt) <= high:
+        walk.error("prompt-length",
+                   f"the compiled prompt has {len(prompt)} characters; the API takes {low}..{high}",
+                   step.span, "shorten the text, `keep` or `prompt` of this step")
+        ok = False
+    limit = MAX_REFS["generate" if type_ == "image" else "edit"]
+    if len(step.bindings) > limit:
+        walk.error("too-many-refs", f"{len(step.bindings)} references; a {step.kind} step takes "
+                   f"at most {limit}", step.span)
+        ok = False
+    return ok
 
 
 def _source(walk: _Walk, draft: _Draft) -> ImageInput | None:
@@ -201,7 +214,7 @@ def _cached_parent(parent: Job) -> GenerationInput:
                            output_sha256=parent.cached_output_sha256)
 
 
-def _fingerprint(recipe: Recipe, draft: _Draft, request: JobRequest, key: str,
+def _fingerprint(draft: _Draft, request: JobRequest, key: str,
                  parent: Job | None) -> Fingerprint:
     source = None
     if isinstance(request.source, FileInput | UrlInput | GenerationInput):

@@ -139,3 +139,12 @@ def test_keys_do_not_depend_on_where_the_project_lives(tmp_path: Path) -> None:
     a = plan_of(tmp_path / "a")
     b = plan_of(tmp_path / "elsewhere" / "b")
     assert [j.cache_key for j in a.jobs] == [j.cache_key for j in b.jobs]
+
+
+def test_an_invalid_step_reports_all_errors_not_a_crash_in_its_children(tmp_path: Path) -> None:
+    r = recipe(tmp_path, step("edit", "x" * 6001, line=3), step("edit", "fine", line=4),
+               step("edit", "y" * 7000, line=5), source=file_asset(tmp_path, "s.png", b"s"))
+    with pytest.raises(RecipeError) as exc:
+        build_plan(r, lock=None, scope=SIMULATOR, probe=never)
+    assert [(d.code, d.span.line) for d in exc.value.errors] == [
+        ("prompt-length", 3), ("prompt-length", 5)]

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_plan_factory import branch, never, span
 
-from lumaflow.plan import Plan, build_plan, dumps_plan
+from lumaflow.plan import Plan, build_plan, dumps_plan, loads_plan
 from lumaflow.recipe import (
     MAX_REFS,
     PORTRAIT_RATIOS,
@@ -27,7 +27,7 @@ from lumaflow.recipe import (
 from lumaflow.scope import SIMULATOR
 
 ROOT = Path("/project")
-FAST = settings(max_examples=30, deadline=None)
+FAST = settings(max_examples=25, deadline=None)
 
 words = st.from_regex(r"[a-z][a-z ]{0,12}", fullmatch=True)
 ref_names = st.sampled_from([f"r{i}" for i in range(10)])
@@ -161,3 +161,30 @@ def test_no_job_exceeds_the_api_limits(recipe: Recipe) -> None:
         assert (request.source is not None) == edit
         if request.style == "manga":
             assert request.aspect_ratio in PORTRAIT_RATIOS
+
+
+@FAST
+@given(recipes(), ref_names)
+def test_changing_a_reference_file_changes_its_users_and_their_descendants(
+    recipe: Recipe, name: str
+) -> None:
+    before = plan_of(recipe)
+    index = int(name[1:])
+    ref = recipe.refs[index]
+    new_asset = (ref.asset.model_copy(update={"sha256": "f" * 64})
+                 if isinstance(ref.asset, FileAsset)
+                 else UrlAsset(url="https://cdn.example.com/other.png"))
+    refs = list(recipe.refs)
+    refs[index] = ref.model_copy(update={"asset": new_asset})
+    after = plan_of(recipe.model_copy(update={"refs": tuple(refs)}))
+    changed = {a.id for a, b in zip(before.jobs, after.jobs, strict=True)
+               if a.cache_key != b.cache_key}
+    users = [j.id for j in before.jobs if any(r.name == name for r in j.refs)]
+    assert changed == set().union(*(descendants(before, u) for u in users))
+
+
+@FAST
+@given(recipes())
+def test_a_saved_plan_loads_back_identical(recipe: Recipe) -> None:
+    plan = plan_of(recipe)
+    assert loads_plan(dumps_plan(plan), path=ROOT / "plan.json") == plan
