@@ -79,3 +79,9 @@ def test_replan_after_edits_explains_every_rerun(
     assert entry is not None
     (project / ".lumaflow" / "objects" / str(entry.output_sha256)).unlink()
     compare(run_plan(project, "car-branches", capsys), CASES / "car-branches.replan.txt")
+
+
+def test_docs_show_the_current_replan_view() -> None:
+    docs = (REPO / "docs" / "plan.md").read_text()
+    assert (CASES / "car-branches.replan.txt").read_text() in docs, (
+        "docs/plan.md shows an outdated view: paste tests/cases/plans/car-branches.replan.txt")
