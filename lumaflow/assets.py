@@ -100,8 +100,9 @@ def resolve(written: str, place: Place) -> Path | Problem:
     path = (place.folder / written).resolve()
     if place.allow_outside or path.is_relative_to(place.root):
         return path
-    return Problem("outside-project", f"`{written}` is outside the project ({place.root})",
-                   "keep files inside the project, or pass --allow-outside")
+    return Problem("outside-project", f"`{written}` resolves outside the project",
+                   "the project is the nearest folder above the recipe holding .git, "
+                   "pyproject.toml or .lumaflow-root; --allow-outside lifts this")
 
 
 def _file(written: str, place: Place) -> FileAsset | Problem:

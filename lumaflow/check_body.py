@@ -185,7 +185,8 @@ class BodyChecker:
         if not ok:
             return None
         extra: dict[str, Any] = {k: overrides.pop(k) for k in ("keep", "prompt") if k in overrides}
-        return self.scope.settings.model_copy(update=overrides), extra
+        settings = self.scope.settings
+        return (settings.model_copy(update=overrides) if overrides else settings), extra
 
     def _bindings(self, stmt: nodes.Step, kind: str) -> tuple[Binding, ...] | None:
         found: list[Binding] = []

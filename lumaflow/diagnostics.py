@@ -14,6 +14,7 @@ from lumaflow.errors import Diagnostic
 from lumaflow.text import Source
 
 INDENT = "    "
+WIDTH = 100  # longest source line shown whole; longer ones are cut to a window
 
 
 def suggest(word: str, choices: Iterable[str], what: str) -> str | None:
@@ -27,13 +28,23 @@ def suggest(word: str, choices: Iterable[str], what: str) -> str | None:
 
 
 def _caret(line: str, diagnostic: Diagnostic) -> tuple[str, str]:
-    """The source line (tabs shown as one space, so carets line up) and its caret run."""
+    """The source line (tabs shown as one space, so carets line up) and its caret run.
+
+    A line longer than WIDTH is cut to a window that starts near the span.
+    """
     shown = line.replace("\t", " ")
     span = diagnostic.span
     start = max(span.column - 1, 0)
     end = span.end_column - 1 if span.end_line == span.line else len(shown)
-    width = max(end - start, 1)
-    return shown, " " * start + "^" * width
+    end = max(end, start + 1)
+    if len(shown) <= WIDTH:
+        return shown, " " * start + "^" * (end - start)
+    left = max(0, min(start - 10, len(shown) - WIDTH))
+    right = min(len(shown), left + WIDTH)
+    prefix = "..." if left else ""
+    window = prefix + shown[left:right] + ("..." if right < len(shown) else "")
+    first, last = start - left + len(prefix), min(end, right) - left + len(prefix)
+    return window, " " * first + "^" * max(last - first, 1)
 
 
 def render(diagnostic: Diagnostic, source: Source | None = None) -> str:

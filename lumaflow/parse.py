@@ -22,6 +22,7 @@ from lark.exceptions import UnexpectedInput
 
 from lumaflow import nodes
 from lumaflow.errors import Diagnostic, RecipeError
+from lumaflow.lexer import FastLexer
 from lumaflow.text import Source, Span
 
 _PACKAGE_GRAMMAR = Path(__file__).parent / "grammar" / "lumaflow.lark"  # inside a wheel
@@ -216,7 +217,7 @@ def parser() -> Lark:
     return Lark(
         grammar_path().read_text(encoding="utf-8"),
         parser="lalr",
-        lexer="contextual",
+        lexer=FastLexer,
         maybe_placeholders=True,
         transformer=_Build(),
         lexer_callbacks={"COMMENT": _on_comment},
