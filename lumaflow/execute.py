@@ -107,6 +107,7 @@ class _Scheduler:
                 generation = await self._attempt(job, tally, resumed)
                 resumed = None
                 if generation.state == "completed":
+                    self.ctx.record("completed", job, generation_id=generation.id)
                     self.ctx.generations[job.id] = generation.id
                     return generation
                 self.ctx.record("failed", job, generation_id=generation.id,
