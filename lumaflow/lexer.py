@@ -45,8 +45,8 @@ class FastLexer(Lexer):
         while pos < end:
             found = match(text, pos)
             if found is None:
-                raise UnexpectedCharacters(text, pos, line, pos - line_start + 1,
-                                           state=parser_state)
+                raise UnexpectedCharacters(  # type: ignore[no-untyped-call]
+                    text, pos, line, pos - line_start + 1, state=parser_state)
             name: str = found.lastgroup  # type: ignore[assignment]
             value = found.group()
             newlines = value.count("\n")
