@@ -153,11 +153,14 @@ def _writes(args: tuple[Any, ...]) -> bool:
     return isinstance(flags, int) and bool(flags & _WRITE_FLAGS)
 
 
-sys.addaudithook(_audit)
+_INSTALLED: list[bool] = []
 
 
 @contextmanager
 def recording() -> Iterator[list[str]]:
+    if not _INSTALLED:  # audit hooks cannot be removed: install once, on first use
+        sys.addaudithook(_audit)
+        _INSTALLED.append(True)
     events: list[str] = []
     _RECORDERS.append(events)
     try:
