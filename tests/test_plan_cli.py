@@ -198,3 +198,28 @@ def test_the_guard_sees_writes_and_connections(tmp_path: Path) -> None:
             s.connect(("127.0.0.1", 9))
     assert any(e.startswith("open") for e in events)
     assert any(e.startswith("socket.connect") for e in events)
+
+
+def test_corrupt_lock_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    recipe = project(tmp_path)
+    (tmp_path / "hero.lflow.lock").write_text("{oops")
+    code, out, err = plan_cli(capsys, str(recipe), "--simulator")
+    assert (code, out) == (1, "")
+    assert "hero.lflow.lock: lock file is not valid JSON" in err and "Traceback" not in err
+
+
+def test_out_that_cannot_be_written_is_a_clean_error(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    recipe = project(tmp_path)
+    (tmp_path / "file").write_text("")
+    code, _, err = plan_cli(capsys, str(recipe), "--out", str(tmp_path / "file" / "p.json"),
+                            "--simulator")
+    assert code == 2 and "cannot write --out" in err and "Traceback" not in err
+
+
+def test_warnings_go_to_stderr_and_json_stays_clean(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    spare = RECIPE.replace("ref film", 'ref spare = "refs/beach.jpg"\nref film')
+    code, out, err = plan_cli(capsys, str(project(tmp_path, spare)), "--json", "--simulator")
+    assert code == 0 and json.loads(out)["format_version"] == 1
+    assert "warning" in err and "spare" in err
