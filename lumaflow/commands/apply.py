@@ -11,6 +11,7 @@ import asyncio
 import os
 import sys
 import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -70,14 +71,22 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    backend = choose(use_simulator=args.simulator, api_url=args.api_url, environ=os.environ)
+Runner = Callable[[Coroutine[Any, Any, Outcome]], Outcome]
+
+
+def run(args: argparse.Namespace, *, backend: Backend | None = None,
+        runner: Runner = asyncio.run) -> int:
+    """The command. Tests inject a backend on virtual time and that clock's runner."""
+    owned = backend is None
+    if backend is None:
+        backend = choose(use_simulator=args.simulator, api_url=args.api_url,
+                         environ=os.environ)
     print(f"lumaflow: {backend.description}", file=sys.stderr)
     plan = _load(args.file, backend, allow_outside=args.allow_outside)
     _announce(plan, args)
     _check_budget(plan, args.budget)
     _confirm(plan, backend, args.yes)
-    return _execute(plan, backend, args)
+    return _execute(plan, backend, args, runner, close=owned)
 
 
 def _load(path: Path, backend: Backend, *, allow_outside: bool) -> Plan:
@@ -129,7 +138,8 @@ def _confirm(plan: Plan, backend: Backend, yes: bool) -> None:
         raise RunError("not confirmed; nothing was submitted")
 
 
-def _execute(plan: Plan, backend: Backend, args: argparse.Namespace) -> int:
+def _execute(plan: Plan, backend: Backend, args: argparse.Namespace, runner: Runner, *,
+             close: bool) -> int:
     options = RunOptions(concurrency=args.concurrency, fail_fast=args.fail_fast)
     policy = PollPolicy(PollConfig(deadline=args.deadline))
     board = Board(plan, backend.clock)
@@ -140,9 +150,9 @@ def _execute(plan: Plan, backend: Backend, args: argparse.Namespace) -> int:
     try:
         if live is not None:
             with live:
-                outcome = _run(plan, backend, sink, options, policy)
+                outcome = runner(_run(plan, backend, sink, options, policy, close))
         else:
-            outcome = _run(plan, backend, sink, options, policy)
+            outcome = runner(_run(plan, backend, sink, options, policy, close))
     except KeyboardInterrupt:
         print(f"lumaflow: interrupted. Submitted jobs are recorded in the journal; run "
               f"`lumaflow apply {args.file}` again to pick them up.", file=sys.stderr)
@@ -155,14 +165,14 @@ def _execute(plan: Plan, backend: Backend, args: argparse.Namespace) -> int:
     return 0 if outcome.ok else 1
 
 
-def _run(plan: Plan, backend: Backend, sink: EventSink, options: RunOptions,
-         policy: PollPolicy) -> Outcome:
-    async def go() -> Outcome:
-        async with backend.client:
-            return await apply_plan(plan, backend.client, clock=backend.clock, sink=sink,
-                                    options=options, policy=policy)
-
-    return asyncio.run(go())
+async def _run(plan: Plan, backend: Backend, sink: EventSink, options: RunOptions,
+               policy: PollPolicy, close: bool) -> Outcome:
+    try:
+        return await apply_plan(plan, backend.client, clock=backend.clock, sink=sink,
+                                options=options, policy=policy)
+    finally:
+        if close:
+            await backend.client.aclose()
 
 
 def _report(plan: Plan, backend: Backend, outcome: Outcome, wall: float) -> None:
@@ -172,7 +182,9 @@ def _report(plan: Plan, backend: Backend, outcome: Outcome, wall: float) -> None
     ran, cached = outcome.count("ran"), outcome.count("cached")
     bad = outcome.count("failed") + outcome.count("unknown")
     if ran == 0 and bad == 0 and outcome.count("skipped") == 0:
-        print(f"up to date: nothing to run ({cached} job(s) reused)")
+        restored = sum(len(r.saved) for r in outcome.results)
+        again = f", {restored} image(s) restored from the object cache" if restored else ""
+        print(f"up to date: nothing to run ({cached} job(s) reused{again})")
     else:
         print(f"{ran} run, {cached} reused, {bad} failed, {outcome.count('skipped')} skipped · "
               f"${outcome.cost_usd:.2f} · {_timing(backend, outcome, wall)}")
