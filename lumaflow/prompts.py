@@ -44,4 +44,13 @@ def compile_prompt(step: Step) -> str:
     if step.keep is not None:
         parts.append(f"Keep {step.keep} unchanged.")
     parts.extend(reference_sentence(i, b) for i, b in enumerate(step.bindings, start=1))
-    return " ".join(p.strip() for p in parts if p.strip())
+    return " ".join(_sentence(p) for p in parts if p.strip())
+
+
+def _sentence(text: str) -> str:
+    """End user text with a full stop, so the next sentence does not run into it."""
+    text = text.strip()
+    return text if text[-1] in _FINAL_PUNCTUATION else f"{text}."
+
+
+_FINAL_PUNCTUATION = frozenset(".!?;:…\"')»")

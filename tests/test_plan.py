@@ -119,7 +119,7 @@ def test_prompt_over_the_limit_is_a_diagnostic_at_the_step(tmp_path: Path) -> No
         build_plan(r, lock=None, scope=SIMULATOR, probe=never)
     (diag,) = exc.value.errors
     assert (diag.code, diag.span.line) == ("prompt-length", 4)
-    assert "6001" in diag.message
+    assert "6002" in diag.message  # 6001 x and the full stop that ends them
 
 
 def test_too_many_references_and_missing_source_are_diagnostics(tmp_path: Path) -> None:
