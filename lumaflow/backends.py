@@ -8,6 +8,7 @@ a clock together, plus the cache scope and one line that tells the user which it
 from __future__ import annotations
 
 import ipaddress
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,8 +56,11 @@ def choose(*, use_simulator: bool, api_url: str | None, environ: Mapping[str, st
     if scope == SIMULATOR:
         why = "--simulator" if use_simulator else f"no {API_KEY_VAR} set"
         speed = round(1 / EMBEDDED_TIME_SCALE)
-        return embedded(clock=clock, description=f"using the embedded simulator ({why}); "
-                        f"its jobs take 30–60 s of simulated time, shown {speed}× faster")
+        # A fresh seed per process: generation ids derive from it, and an id from an
+        # earlier process must never name a different image in this one.
+        words = (f"using the embedded simulator ({why}); its jobs take 30–60 s of simulated "
+                 f"time, shown {speed}× faster")
+        return embedded(clock=clock, seed=random.randrange(2**31), description=words)
     return _remote(scope, api_url, environ, clock)
 
 

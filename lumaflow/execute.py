@@ -121,18 +121,34 @@ class _Scheduler:
                 await self.ctx.clock.sleep(pause)
 
     async def _attempt(self, job: Job, tally: _Tally, resumed: str | None) -> wire.Generation:
-        """One job on the server: submitted (or re-attached), then followed to its end."""
+        """One job on the server: re-attached or submitted, then followed to its end."""
         tally.attempts += 1
-        if resumed is None:
-            generation_id = await submit(self.ctx, job, attempt=tally.attempts)
-        else:
-            generation_id = resumed
+        if resumed is not None:
             self.ctx.emit("resumed", job, generation_id=resumed)
+            generation = await self._follow(job, tally, resumed, resumed=True)
+            if generation is not None:
+                return generation
+        generation_id = await submit(self.ctx, job, attempt=tally.attempts)
+        generation = await self._follow(job, tally, generation_id, resumed=False)
+        assert generation is not None  # only a re-attached job can turn out to be unknown
+        return generation
+
+    async def _follow(self, job: Job, tally: _Tally, generation_id: str, *,
+                      resumed: bool) -> wire.Generation | None:
+        """Poll to a terminal state; None if a re-attached generation is unknown to the API
+        (the embedded simulator forgets everything when its process ends)."""
         tally.generation_id = generation_id
         self.ctx.active += 1
-        poll = Poll(self.ctx, job, generation_id, resumed=resumed is not None)
+        poll = Poll(self.ctx, job, generation_id, resumed=resumed)
         try:
             return await poll.until_terminal()
+        except JobFailedError as failure:
+            if not (resumed and failure.not_found):
+                raise
+            self.ctx.record("failed", job, generation_id=generation_id, detail="not found")
+            self.ctx.emit("warning", job, message=f"generation {generation_id}, submitted by "
+                          "an earlier apply, is unknown to this backend; submitting again")
+            return None
         finally:
             tally.polls += poll.polls
             self.ctx.active -= 1

@@ -52,11 +52,12 @@ class JobFailedError(Exception):
     """A job ended without a result; `status` "unknown" when a POST's fate is unknown."""
 
     def __init__(self, message: str, *, status: Literal["failed", "unknown"] = "failed",
-                 generation_id: str | None = None) -> None:
+                 generation_id: str | None = None, not_found: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.generation_id = generation_id
+        self.not_found = not_found  # the API does not know the generation (404)
 
 
 @dataclass

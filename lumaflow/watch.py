@@ -71,8 +71,9 @@ class Poll:
                 self._transient(err)
                 return None
             raise JobFailedError(f"{where(self.job)}: cannot follow generation "
-                             f"{self.generation_id}: {err}",
-                             generation_id=self.generation_id) from err
+                                 f"{self.generation_id}: {err}",
+                                 generation_id=self.generation_id,
+                                 not_found=err.status == 404) from err
         self.errors = 0
         self.ctx.emit("polled", self.job, state=generation.state, polls=self.polls,
                       generation_id=self.generation_id)

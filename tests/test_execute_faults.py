@@ -219,3 +219,23 @@ def test_cached_parent_gone_uploads_the_cached_image(tmp_path: Path) -> None:
     assert "generation_id" in sources[0] and "data" in sources[1]
     assert any(e.kind == "warning" and "uploading the cached image" in (e.message or "")
                for e in fresh.events)
+
+
+def test_reattach_to_a_generation_the_backend_forgot_resubmits(tmp_path: Path) -> None:
+    """The embedded simulator dies with its process: a journalled id is then unknown."""
+    recipe = project(tmp_path, chain(2), name="c.lflow")
+    first = SimulatedApply(seed=5)
+
+    def crash(event: Any) -> None:
+        if event.kind == "submitted" and event.job == "2":
+            raise KeyboardInterrupt
+
+    with pytest.raises(BaseException):  # noqa: B017 - however the interrupt is wrapped
+        apply(first, recipe, sink=crash)
+    second = SimulatedApply(seed=99)  # a new process, a new simulator
+    outcome = apply(second, recipe)
+    assert outcome.ok and statuses(outcome) == {"1": "cached", "2": "ran"}
+    assert any(e.kind == "warning" and "unknown to this backend" in (e.message or "")
+               for e in second.events)
+    assert second.jobs_created() == 1  # its cached parent is gone too: one refused POST
+    assert [p["status"] for p in posts(second)] == [400, 201]
