@@ -96,9 +96,9 @@ def _load(path: Path, backend: Backend, *, allow_outside: bool) -> Plan:
             raise UsageError(f"{path} was planned for {plan.scope}, but apply would use "
                              f"{backend.scope}; choose the same backend for both")
         return plan
-    from lumaflow import api
+    from lumaflow.commands.plan import load_recipe  # here: the package imports us first
 
-    recipe = api.load(path, allow_outside=allow_outside)
+    recipe = load_recipe(path, allow_outside=allow_outside)
     return build_plan(recipe, lock=read_lock(lock_path(recipe.path)), scope=backend.scope)
 
 
