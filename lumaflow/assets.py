@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from urllib.parse import urlsplit
 
 from lumaflow.recipe import MAX_IMAGE_BYTES, FileAsset, GenerationAsset, UrlAsset
@@ -97,7 +98,12 @@ def _url(written: str, scheme: str) -> UrlAsset | Problem:
 
 def resolve(written: str, place: Place) -> Path | Problem:
     """A path as written → absolute and symlink-free, refused if outside the project."""
-    path = (place.folder / written).resolve()
+    if "\x00" in written:
+        return Problem("bad-path", "a path cannot contain a NUL character")
+    try:
+        path = (place.folder / written).resolve()
+    except (OSError, RuntimeError) as err:  # a symlink loop, a name too long
+        return Problem("bad-path", f"`{written}` cannot be resolved: {err}")
     if place.allow_outside or path.is_relative_to(place.root):
         return path
     return Problem("outside-project", f"`{written}` resolves outside the project",
@@ -113,7 +119,7 @@ def _file(written: str, place: Place) -> FileAsset | Problem:
         stat = path.stat()
     except OSError:
         return Problem("file-not-found", f"no file `{written}`", _nearby(path))
-    if not path.is_file():
+    if not S_ISREG(stat.st_mode):
         return Problem("not-a-file", f"`{written}` is not a regular file (a folder?)")
     if stat.st_size > MAX_IMAGE_BYTES:
         return Problem("file-too-large", f"`{written}` is {stat.st_size:,} bytes; "
@@ -153,6 +159,10 @@ def save_path(written: str, place: Place) -> Path | Problem:
     path = resolve(written, place)
     if isinstance(path, Problem):
         return Problem("save-outside-project", path.message, path.hint)
-    if path.is_dir():
+    try:
+        is_dir = S_ISDIR(path.stat().st_mode)
+    except OSError:
+        is_dir = False  # usually: does not exist yet, which is fine for a save
+    if is_dir:
         return Problem("bad-save-path", f"`{written}` is a folder", "name the image file to write")
     return path

@@ -183,8 +183,9 @@ class _Printer:
         opens_alone = node.open_pos.line != node.close_pos.line and not any(
             s.pos.line == node.open_pos.line for s in node.body)
         self._emit(line, node.open_pos.line) if opens_alone else self.out.append(line)
+        closing = self.trailing.pop(node.close_pos.line, None)  # `}` is last on its line
         self.block(node.body, depth + 1, node.open_pos.line, node.close_pos.line)
-        self._emit(indent + "}", node.close_pos.line)
+        self.out.append(indent + "}" + (f"  {closing.text}" if closing else ""))
 
 
 def format_document(document: nodes.Document) -> str:

@@ -99,7 +99,7 @@ def _unexpected_token(err: UnexpectedToken, source: Source, grammar: Lark) -> Di
         return _error(source, span, "unknown-statement", f"unknown statement `{token}`",
                       suggest(str(token), _KEYWORDS, "statements"))
     if token.type == "RBRACE" and "RBRACE" not in expected:
-        return _error(source, span, "unexpected-token", "`}` without a `branch NAME {` to close")
+        return _error(source, span, "unexpected-token", "`}` without a `branch … {` to close")
     if token.type == "$END" and "RBRACE" in expected:
         return _error(source, span, "unclosed-branch", "a branch is not closed: expected `}`",
                       "close every `branch NAME {` with a `}` on its own line")
