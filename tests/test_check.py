@@ -105,7 +105,8 @@ def test_allow_outside_lifts_the_project_boundary(project: Path) -> None:
 
 
 def test_an_http_location_is_refused_even_for_refs(project: Path) -> None:
-    text = 'source car = "car.jpg"\nref x = "http://e.com/a.png" as t\nstep edit "a" [x]\nsave "a"\n'
+    text = ('source car = "car.jpg"\nref x = "http://e.com/a.png" as t\n'
+            'step edit "a" [x]\nsave "a"\n')
     assert [d.code for d in check(parse(text, project / "r.lflow")).errors] == ["insecure-url"]
 
 
