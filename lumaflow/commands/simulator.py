@@ -34,8 +34,10 @@ def _add_options(serve: argparse.ArgumentParser) -> None:
     add = serve.add_argument
     add("--host", default="127.0.0.1",
         help="address to bind (default 127.0.0.1; anything else exposes it to your network)")
-    add("--port", type=int, default=8765, help="TCP port (default 8765; 0 picks a free one)")
-    add("--seed", type=int, default=0, help="seed for ids, latencies and random faults (default 0)")
+    add("--port", type=int, default=8765, metavar="N",
+        help="TCP port (default 8765; 0 picks a free one)")
+    add("--seed", type=int, default=0, metavar="N",
+        help="seed for ids, latencies and random faults (default 0)")
     add("--latency", default="30-60", metavar="MIN-MAX",
         help="processing time per job in seconds, uniform between MIN and MAX (default 30-60)")
     add("--time-scale", type=float, default=1.0, metavar="F",
@@ -43,8 +45,9 @@ def _add_options(serve: argparse.ArgumentParser) -> None:
     add("--virtual", action="store_true",
         help="use a virtual clock that moves only on POST /_sim/clock/advance {\"seconds\": N}")
     add("--faults", type=Path, metavar="FILE", help="JSON fault plan (see docs/simulator.md)")
-    add("--rpm", type=int, default=30, help="POSTs allowed per client per 60 s (default 30)")
-    add("--concurrency", type=int, default=10,
+    add("--rpm", type=int, default=30, metavar="N",
+        help="POSTs allowed per client per sliding 60 s (default 30)")
+    add("--concurrency", type=int, default=10, metavar="N",
         help="active jobs allowed per client (default 10)")
 
 
