@@ -83,3 +83,10 @@ def test_suggest_names_the_closest_choice_then_all() -> None:
     assert suggest("bech", ["beach", "film"], "refs") == "did you mean `beach`? refs: beach, film"
     assert suggest("zzz", ["beach"], "refs") == "refs: beach"
     assert suggest("zzz", [], "refs") is None
+
+
+def test_every_code_is_documented_in_the_language_reference() -> None:
+    docs = (Path(__file__).parent.parent / "docs" / "language.md").read_text(encoding="utf-8")
+    untested = ["file-too-large", "unreadable-file", "bad-path"]  # covered in test_assets
+    for code in [n for n in NAMES if not n.startswith("many-")] + untested:
+        assert f"| `{code}` |" in docs, code

@@ -180,3 +180,10 @@ def test_fmt_leaves_a_file_with_syntax_errors_untouched(
 def test_fmt_reports_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["fmt", str(tmp_path / "nope.lflow")]) == 2
     assert "the recipe does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("doc", ["language.md", "tour.md"])
+def test_the_docs_first_example_is_in_canonical_layout(doc: str) -> None:
+    text = (Path(__file__).parent.parent / "docs" / doc).read_text(encoding="utf-8")
+    example = text.split("```\n")[1]
+    assert format_text(example) == example
