@@ -17,14 +17,13 @@ the keyword arguments of `simulator.Simulator`; `faults` may be a dict in the fa
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from simulator import Simulator
-from simulator.clock import VirtualClock
-from simulator.faults import FaultPlan
-from simulator.server import ServerThread
+if TYPE_CHECKING:  # imported lazily: every pytest run loads this plugin
+    from simulator import Simulator
+    from simulator.server import ServerThread
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -36,6 +35,10 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def luma_sim(request: pytest.FixtureRequest) -> Simulator:
     """A fresh simulator on a VirtualClock; `.client()`/`.async_client()` talk to it in-process."""
+    from simulator import Simulator
+    from simulator.clock import VirtualClock
+    from simulator.faults import FaultPlan
+
     marker = request.node.get_closest_marker("luma_sim")
     options: dict[str, Any] = dict(marker.kwargs) if marker else {}
     faults = options.pop("faults", None)

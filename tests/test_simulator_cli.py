@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import signal
@@ -99,3 +100,12 @@ def test_routes_never_raise(body: Any, method: str, path: str) -> None:
                          headers={"authorization": "Bearer luma-api-h"})
     answer = handle(sim.backend, request)
     assert answer.drop or 200 <= answer.status < 500
+
+
+def test_simulator_never_imports_lumaflow() -> None:
+    package = Path(__file__).parent.parent / "simulator"
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n.split(".")[0] == "lumaflow" for n in names), path
