@@ -24,7 +24,7 @@ from simulator.faults import (
 )
 from simulator.jobs import Job, fail, iso, new_job
 from simulator.limits import RateLimiter
-from simulator.validation import GenerationRequest
+from simulator.validation import GenerationRequest, ImageRef
 
 
 class DroppedError(Exception):
@@ -146,16 +146,15 @@ class Backend:
     def output(self, job: Job) -> tuple[bytes, str]:
         """The job's picture, rendered once; chained jobs render on their parent's output."""
         if job.id not in self._renders:
-            source = self._source_bytes(job.request)
-            self._renders[job.id] = images.render(job.request, source, self.config.output_long_side)
+            refs = tuple(b for r in job.request.image_ref if (b := self._ref_bytes(r)) is not None)
+            source = None if job.request.source is None else self._ref_bytes(job.request.source)
+            long_side = self.config.output_long_side
+            self._renders[job.id] = images.render(job.request, source, long_side, refs)
         return self._renders[job.id]
 
     # --- internals ----------------------------------------------------------------------
 
-    def _source_bytes(self, request: GenerationRequest) -> bytes | None:
-        ref = request.source
-        if ref is None:
-            return None
+    def _ref_bytes(self, ref: ImageRef) -> bytes | None:
         if ref.kind == "data":
             return ref.data
         if ref.kind == "generation_id" and ref.value in self.jobs:

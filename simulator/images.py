@@ -35,13 +35,15 @@ def inspect(data: bytes, media_type: str) -> str | None:
     return None
 
 
-def render(request: GenerationRequest, source: bytes | None, long_side: int) -> tuple[bytes, str]:
-    """The output bytes and their media type; same request and source ⇒ same bytes."""
+def render(request: GenerationRequest, source: bytes | None, long_side: int,
+           references: tuple[bytes, ...] = ()) -> tuple[bytes, str]:
+    """The output bytes and their media type; same request and inputs ⇒ same bytes."""
     if request.type == "image_edit":
         picture = _edit(request, _source_image(request, source, long_side))
     else:
         ratio = request.aspect_ratio or _default_ratio(request)
         picture = _compose(request.prompt, _size(ratio, long_side))
+    _thumbnails(picture, references)
     _caption(picture, request.prompt)
     return _encode(picture, request.output_format or "png")
 
@@ -116,6 +118,19 @@ def _compose(prompt: str, size: tuple[int, int]) -> Image.Image:
         shade = tuple(rng.randrange(20, 160) for _ in range(3))
         draw.polygon([(peak[0] - w // 2, h), peak, (peak[0] + w // 2, h)], fill=shade)
     return image
+
+
+def _thumbnails(picture: Image.Image, references: tuple[bytes, ...]) -> None:
+    """The reference images, small, along the top edge: what guided this picture."""
+    side = max(8, picture.width // 8)
+    for i, data in enumerate(references):
+        try:
+            with Image.open(io.BytesIO(data)) as opened:
+                thumb = opened.convert("RGB")
+        except (UnidentifiedImageError, OSError, ValueError):
+            continue
+        thumb.thumbnail((side, side))
+        picture.paste(thumb, (picture.width - (i + 1) * (side + 4), 4))
 
 
 def _color(prompt: str) -> Color:
