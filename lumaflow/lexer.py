@@ -29,36 +29,54 @@ class FastLexer(Lexer):
 
     def __init__(self, lexer_conf: Any) -> None:
         terminals: list[TerminalDef] = list(lexer_conf.terminals)
+        self.callbacks: dict[str, Callable[[Token], Any]] = dict(lexer_conf.callbacks)
+        self.ignore = frozenset(lexer_conf.ignore)
         words = [t for t in terminals if isinstance(t.pattern, PatternStr)
                  and re.fullmatch(r"[A-Za-z_]\w*", t.pattern.value)]
         self.keywords = {t.pattern.value: t.name for t in words}
-        rest = sorted((t for t in terminals if t not in words), key=_order)
-        self.master = re.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in rest))
-        self.ignore = frozenset(lexer_conf.ignore)
-        self.callbacks: dict[str, Callable[[Token], Any]] = dict(lexer_conf.callbacks)
+        # ignored terminals nobody listens to (whitespace) are skipped inside the same match
+        silent = [t for t in terminals if t.name in self.ignore and t.name not in self.callbacks]
+        rest = sorted((t for t in terminals if t not in words and t not in silent), key=_order)
+        skip = "|".join(t.pattern.to_regexp() for t in silent)
+        alternatives = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in rest)
+        self.master = re.compile(f"(?:{skip})*(?:{alternatives})" if skip else alternatives)
+        self.trailing = re.compile(f"(?:{skip})*") if skip else re.compile("")
 
     def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
         text: str = lexer_state.text.text
         match = self.master.match
         keywords, ignore = self.keywords, self.ignore
         pos, line, line_start, end = 0, 1, 0, len(text)
+        last = ""
         while pos < end:
             found = match(text, pos)
             if found is None:
+                pos = self._skip(text, pos)
+                if pos == end:  # only whitespace was left
+                    return
                 raise UnexpectedCharacters(  # type: ignore[no-untyped-call]
                     text, pos, line, pos - line_start + 1, state=parser_state)
             name: str = found.lastgroup  # type: ignore[assignment]
-            value = found.group()
+            start, stop = found.span(name)
+            value = found.group(name)
             newlines = value.count("\n")
             end_line = line + newlines
-            end_start = line_start if not newlines else pos + value.rindex("\n") + 1
-            stop = found.end()
-            if name not in ignore or name in self.callbacks:
-                token = Token(keywords.get(value, name) if name == "NAME" else name, value,
-                              pos, line, pos - line_start + 1, end_line, stop - end_start + 1,
-                              stop)
-                if name in ignore:
-                    self.callbacks[name](token)
-                else:
-                    yield token
+            end_start = line_start if not newlines else start + value.rindex("\n") + 1
+            if name in ignore:
+                self.callbacks[name](self._token(name, value, start, line, line_start,
+                                                 end_line, end_start, stop))
+            elif name != "_NL" or last != "_NL":  # a comment sat between two line ends
+                kind = keywords.get(value, name) if name == "NAME" else name
+                yield self._token(kind, value, start, line, line_start, end_line, end_start, stop)
+                last = name
             pos, line, line_start = stop, end_line, end_start
+
+    def _skip(self, text: str, pos: int) -> int:
+        found = self.trailing.match(text, pos)
+        return found.end() if found else pos
+
+    @staticmethod
+    def _token(kind: str, value: str, start: int, line: int, line_start: int, end_line: int,
+               end_start: int, stop: int) -> Token:
+        return Token(kind, value, start, line, start - line_start + 1, end_line,
+                     stop - end_start + 1, stop)
