@@ -225,18 +225,55 @@ def parser() -> Lark:
     )
 
 
-def parse_source(source: Source) -> nodes.Document:
-    """Parse a recipe's text. Raises RecipeError holding the syntax errors."""
-    from lumaflow.syntax import syntax_diagnostic
+MAX_SYNTAX_ERRORS = 10
 
-    collected = _Collected(path=source.path)
+
+def _parse_once(text: str, collected: _Collected) -> list[nodes.Statement]:
     token = _current.set(collected)
     try:
-        statements: list[nodes.Statement] = parser().parse(source.text + "\n")  # type: ignore[assignment]
-    except UnexpectedInput as err:
-        raise RecipeError((syntax_diagnostic(err, source, parser()),)) from None
+        return parser().parse(text + "\n")  # type: ignore[return-value]  # the transformer builds nodes
     finally:
         _current.reset(token)
+
+
+def _blank_out(lines: list[str], number: int) -> bool:
+    """Blank a line that held a syntax error, so the next parse can find later errors.
+
+    Lines that open or close a block or a triple-quoted string are not touched: blanking
+    them would only produce follow-on errors, not real ones.
+    """
+    line = lines[number - 1] if 1 <= number <= len(lines) else None
+    if line is None or not line.strip() or '"""' in line or "{" in line or "}" in line:
+        return False
+    lines[number - 1] = ""
+    return True
+
+
+def _syntax_errors(source: Source, first: UnexpectedInput) -> RecipeError:
+    """The first syntax error, then any others found by blanking each bad line in turn."""
+    from lumaflow.syntax import syntax_diagnostic
+
+    found = [syntax_diagnostic(first, source, parser())]
+    lines = source.text.split("\n")
+    while len(found) < MAX_SYNTAX_ERRORS and _blank_out(lines, found[-1].span.line):
+        try:
+            _parse_once("\n".join(lines), _Collected(path=source.path))
+            break
+        except UnexpectedInput as err:
+            following = syntax_diagnostic(err, source, parser())
+            if following.span.line <= found[-1].span.line:
+                break
+            found.append(following)
+    return RecipeError(tuple(found))
+
+
+def parse_source(source: Source) -> nodes.Document:
+    """Parse a recipe's text. Raises RecipeError holding the syntax errors."""
+    collected = _Collected(path=source.path)
+    try:
+        statements = _parse_once(source.text, collected)
+    except UnexpectedInput as err:
+        raise _syntax_errors(source, err) from None
     if collected.errors:
         raise RecipeError(tuple(collected.errors))
     comments = tuple(nodes.Comment(pos_of(t), str(t).rstrip()) for t in collected.comments)
