@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from lumaflow import assets, nodes
-from lumaflow.check_body import BodyChecker, Scope
+from lumaflow.check_body import BodyChecker
+from lumaflow.check_step import Scope
 from lumaflow.errors import Diagnostic
 from lumaflow.recipe import Asset, Recipe, Ref, Settings, SourceImage
 from lumaflow.values import SETTING_KEYS, Report, setting_value

@@ -25,7 +25,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print the diagnostics as JSON on stdout instead of text on stderr")
     parser.add_argument("--allow-outside", action="store_true",
-                        help="allow files and saves that resolve outside the project root")
+                        help="allow files and saves outside the project root (the nearest "
+                        "folder above the recipe with .git, pyproject.toml or .lumaflow-root)")
     parser.set_defaults(func=run)
 
 
