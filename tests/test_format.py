@@ -187,3 +187,15 @@ def test_the_docs_first_example_is_in_canonical_layout(doc: str) -> None:
     text = (Path(__file__).parent.parent / "docs" / doc).read_text(encoding="utf-8")
     example = text.split("```\n")[1]
     assert format_text(example) == example
+
+
+def test_fmt_writes_through_a_symlink_and_keeps_the_mode(tmp_path: Path) -> None:
+    target = tmp_path / "real.lflow"
+    target.write_text("model   uni-1\n", encoding="utf-8")
+    target.chmod(0o640)
+    link = tmp_path / "link.lflow"
+    link.symlink_to(target)
+    assert main(["fmt", str(link)]) == 0
+    assert link.is_symlink()
+    assert target.read_text(encoding="utf-8") == "model uni-1\n"
+    assert target.stat().st_mode & 0o777 == 0o640

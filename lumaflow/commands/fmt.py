@@ -32,7 +32,11 @@ def register(subparsers: Any) -> None:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace a file's content in one step: a reader sees the old file or the new one."""
+    """Replace a file's content in one step: a reader sees the old file or the new one.
+
+    A symlink is followed, so the link stays a link and its target gets the new text.
+    """
+    path = path.resolve()
     mode = path.stat().st_mode & 0o7777
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
