@@ -36,6 +36,9 @@ def _phrases(expected: set[str], grammar: Lark) -> list[str]:
     elif "MODEL" in remaining and "NAME" in remaining and "STEP" not in remaining:
         phrases.append("an option (keep, prompt, model, aspect, format, web_search)")
         remaining -= {*_SETTINGS, "NAME"}
+    if {"NAME", "RATIO", "STRING"} <= remaining:
+        phrases.append("a value (a word like uni-1 or on, a ratio like 2:3, or a string)")
+        remaining -= {"NAME", "RATIO", "STRING", "LONG_STRING"}
     for name in sorted(remaining, key=_order):
         phrase = _word_for(name, grammar)
         if phrase not in phrases:
@@ -43,8 +46,9 @@ def _phrases(expected: set[str], grammar: Lark) -> list[str]:
     return phrases
 
 
-def _order(name: str) -> tuple[int, str]:
-    return (name in ("_NL", "$END"), name)  # "end of line" reads best last
+def _order(name: str) -> tuple[bool, bool, str]:
+    # values first, "the end of the line" last: "a string or `gen`", "`,` or `]`"
+    return (name in ("_NL", "$END"), name not in ("NAME", "STRING", "LONG_STRING"), name)
 
 
 def _word_for(name: str, grammar: Lark) -> str:
@@ -104,7 +108,16 @@ def _unexpected_token(err: UnexpectedToken, source: Source, grammar: Lark) -> Di
         return _error(source, span, "unclosed-branch", "a branch is not closed: expected `}`",
                       "close every `branch NAME {` with a `}` on its own line")
     message = f"unexpected {_describe(token)}; expected {_either(_phrases(expected, grammar))}"
-    return _error(source, span, "unexpected-token", message)
+    return _error(source, span, "unexpected-token", message, _hint(token, expected, source))
+
+
+def _hint(token: Token, expected: set[str], source: Source) -> str | None:
+    if token.type in ("NAME", "INT", "RATIO") and "STRING" in expected and "NAME" not in expected:
+        word = source.line(token.line or 0)[(token.column or 1) - 1:].split()[0]
+        return f'strings are in double quotes: "{word}"'
+    if token.type == "_NL" and "LBRACE" in expected:
+        return "a branch opens with `{` on the same line: branch NAME {"
+    return None
 
 
 def _unexpected_character(err: UnexpectedCharacters, source: Source) -> Diagnostic:
@@ -122,7 +135,8 @@ def _unexpected_character(err: UnexpectedCharacters, source: Source) -> Diagnost
         return _error(source, span, "unterminated-string", "this string is never closed",
                       'end it with `"` on the same line, or use """…""" for several lines')
     shown = repr(char) if not char.isprintable() or char.isspace() else f"`{char}`"
-    return _error(source, span, "unexpected-character", f"unexpected character {shown}")
+    hint = "strings are in double quotes" if char in "'‘’“”" else None
+    return _error(source, span, "unexpected-character", f"unexpected character {shown}", hint)
 
 
 def _error(source: Source, span: Span, code: str, message: str,

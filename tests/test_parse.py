@@ -176,3 +176,12 @@ def test_check_follows_symlinks_before_the_inside_check(tmp_path: Path) -> None:
     document = parse('source p = "photos/link.png"\nstep edit "x"\nsave "o.png"', recipe)
     assert [d.code for d in check(document).errors] == ["outside-project"]
     assert check(document, allow_outside=True).ok
+
+
+@pytest.mark.parametrize(("text", "hint"), [
+    ("ref a = photos/a.png", 'strings are in double quotes: "photos/a.png"'),
+    ("step edit 'x'", "strings are in double quotes"),
+    ("branch x\n", "a branch opens with `{` on the same line: branch NAME {"),
+])
+def test_syntax_errors_hint_at_the_usual_fix(text: str, hint: str) -> None:
+    assert _error(text).diagnostics[0].hint == hint
