@@ -44,8 +44,7 @@ class FastLexer(Lexer):
 
     def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
         text: str = lexer_state.text.text
-        match = self.master.match
-        keywords, ignore = self.keywords, self.ignore
+        match, keywords, ignore = self.master.match, self.keywords, self.ignore
         pos, line, line_start, end = 0, 1, 0, len(text)
         last = ""
         while pos < end:
@@ -58,25 +57,21 @@ class FastLexer(Lexer):
                     text, pos, line, pos - line_start + 1, state=parser_state)
             name: str = found.lastgroup  # type: ignore[assignment]
             start, stop = found.span(name)
-            value = found.group(name)
-            newlines = value.count("\n")
-            end_line = line + newlines
-            end_start = line_start if not newlines else start + value.rindex("\n") + 1
+            value = text[start:stop]
+            column = start - line_start + 1
+            if "\n" in value:  # line ends, a triple-quoted string, nothing else
+                end_line, end_start = line + value.count("\n"), start + value.rindex("\n") + 1
+            else:
+                end_line, end_start = line, line_start
             if name in ignore:
-                self.callbacks[name](self._token(name, value, start, line, line_start,
-                                                 end_line, end_start, stop))
+                self.callbacks[name](Token(name, value, start, line, column, end_line,
+                                           stop - end_start + 1, stop))
             elif name != "_NL" or last != "_NL":  # a comment sat between two line ends
                 kind = keywords.get(value, name) if name == "NAME" else name
-                yield self._token(kind, value, start, line, line_start, end_line, end_start, stop)
+                yield Token(kind, value, start, line, column, end_line, stop - end_start + 1, stop)
                 last = name
             pos, line, line_start = stop, end_line, end_start
 
     def _skip(self, text: str, pos: int) -> int:
         found = self.trailing.match(text, pos)
         return found.end() if found else pos
-
-    @staticmethod
-    def _token(kind: str, value: str, start: int, line: int, line_start: int, end_line: int,
-               end_start: int, stop: int) -> Token:
-        return Token(kind, value, start, line, start - line_start + 1, end_line,
-                     stop - end_start + 1, stop)
