@@ -55,7 +55,6 @@ class StepChecker:
         self.declared = declared  # every source/ref name, even ones whose file was bad
         self.used: set[str] = set()
 
-
     def step(self, stmt: nodes.Step, image: Image | None) -> Step | None:
         kind = stmt.kind.text
         bindings = self._bindings(stmt, kind)
@@ -113,29 +112,27 @@ class StepChecker:
                               'describe other styles in words: style "TEXT"')
 
     def _options(self, stmt: nodes.Step) -> tuple[Settings, dict[str, Any]] | None:
-        seen: dict[str, int] = {}
+        """The step's effective settings, and its `keep`/`prompt`; None if an option is bad."""
         overrides: dict[str, Any] = {}
-        ok = True
-        for option in stmt.options:
-            key = option.key.text
-            if key not in OPTION_KEYS:
-                self.report.error("unknown-option", option.key.pos, f"unknown option `{key}`",
-                                  suggest(key, OPTION_KEYS, "options"))
-                ok = False
-            elif key in seen:
-                self.report.error("duplicate-option", option.key.pos,
-                                  f"`{key}` is given twice in this step")
-                ok = False
-            else:
-                seen[key] = 1
-                value = setting_value(key, option.value, self.report)
-                ok = ok and value is not None
-                overrides[key] = value
-        if not ok:
+        results = [self._option(option, overrides) for option in stmt.options]
+        if not all(results):
             return None
         extra: dict[str, Any] = {k: overrides.pop(k) for k in ("keep", "prompt") if k in overrides}
         settings = self.scope.settings
         return (settings.model_copy(update=overrides) if overrides else settings), extra
+
+    def _option(self, option: nodes.Option, overrides: dict[str, Any]) -> bool:
+        key = option.key.text
+        if key not in OPTION_KEYS:
+            self.report.error("unknown-option", option.key.pos, f"unknown option `{key}`",
+                              suggest(key, OPTION_KEYS, "options"))
+            return False
+        if key in overrides:
+            self.report.error("duplicate-option", option.key.pos,
+                              f"`{key}` is given twice in this step")
+            return False
+        overrides[key] = setting_value(key, option.value, self.report)
+        return overrides[key] is not None
 
     def _bindings(self, stmt: nodes.Step, kind: str) -> tuple[Binding, ...] | None:
         found: list[Binding] = []
