@@ -50,7 +50,6 @@ class _Header:
     settings: dict[str, Any]
     source: SourceImage | None
     refs: dict[str, tuple[Ref, nodes.RefDecl]]
-    version_line: int | None = None
 
 
 class _HeaderChecker:
@@ -150,33 +149,45 @@ def _keyword(stmt: nodes.Statement) -> str:
             return "ref"
 
 
-def _body_items(document: nodes.Document) -> tuple[list[nodes.BodyStatement], nodes.Pos | None]:
-    body = [s for s in document.statements if isinstance(s, nodes.Step | nodes.Save | nodes.Branch)]
-    return body, body[0].pos if body else None
+def _is_body(stmt: nodes.Statement) -> bool:
+    return isinstance(stmt, nodes.Step | nodes.Save | nodes.Branch)
+
+
+def _check_header(document: nodes.Document, report: Report, place: assets.Place
+                  ) -> _HeaderChecker:
+    """Judge the declarations; any that follow the first step are errors."""
+    header = _HeaderChecker(report, place)
+    first = next((s.pos for s in document.statements if _is_body(s)), None)
+    for stmt in document.statements:
+        if not _is_body(stmt):
+            header.statement(stmt, first if first and first.line < stmt.pos.line else None)
+    return header
+
+
+def _scope(header: _HeaderChecker, place: assets.Place) -> Scope:
+    found = header.header
+    return Scope(
+        settings=Settings(**{k: v for k, v in found.settings.items() if k in SETTING_KEYS}),
+        source=found.source, source_declared="source" in header.setting_lines,
+        refs={name: ref for name, (ref, _) in found.refs.items()}, place=place,
+    )
 
 
 def check(document: nodes.Document, *, allow_outside: bool = False) -> CheckResult:
     """Judge a parsed recipe. Files are read and hashed; nothing else is touched."""
     report = Report(document.path)
     place = assets.place_of(document.path, allow_outside=allow_outside)
-    header = _HeaderChecker(report, place)
-    body, first = _body_items(document)
-    for stmt in document.statements:
-        if not isinstance(stmt, nodes.Step | nodes.Save | nodes.Branch):
-            header.statement(stmt, first if first and first.line < stmt.pos.line else None)
-    found = header.header
-    settings = Settings(**{k: v for k, v in found.settings.items() if k in SETTING_KEYS})
-    refs = {name: ref for name, (ref, _) in found.refs.items()}
-    scope = Scope(settings=settings, source=found.source,
-                  source_declared="source" in header.setting_lines, refs=refs, place=place)
+    header = _check_header(document, report, place)
+    scope = _scope(header, place)
+    body = [s for s in document.statements if isinstance(s, nodes.Step | nodes.Save | nodes.Branch)]
     checker = BodyChecker(report, scope, declared=header.names)
     items = checker.body(body)
-    checker.finish({name: decl for name, (_, decl) in found.refs.items()}, body)
+    checker.finish({name: decl for name, (_, decl) in header.header.refs.items()}, body)
     diagnostics = tuple(sorted(report.found, key=Diagnostic.sort_key))
     if report.failed:
         return CheckResult(recipe=None, diagnostics=diagnostics)
     recipe = Recipe(
-        path=document.path.resolve(), project_root=place.root, settings=settings,
-        source=found.source, refs=tuple(refs.values()), body=items,
+        path=document.path.resolve(), project_root=place.root, settings=scope.settings,
+        source=scope.source, refs=tuple(scope.refs.values()), body=items,
     )
     return CheckResult(recipe=recipe, diagnostics=diagnostics)
