@@ -163,3 +163,26 @@ def test_cli_check_needs_a_file() -> None:
     with pytest.raises(SystemExit) as exc:
         main(["check"])
     assert exc.value.code == 2
+
+
+def test_branches_start_from_the_image_where_they_stand(project: Path) -> None:
+    text = ('branch a {\n  step generate "a cat"\n  save "a.png"\n}\n'
+            'branch b {\n  step generate "a dog"\n  save "b.png"\n}\n'
+            'step edit "x"\nsave "c.png"\n')
+    codes = [d.code for d in check(parse(text, project / "r.lflow")).errors]
+    assert codes == ["missing-source"]  # the branches' images do not leak out
+
+
+def test_a_save_in_one_branch_and_the_same_path_in_another_clash(project: Path) -> None:
+    text = ('source car = "car.jpg"\nstep edit "x"\n'
+            'branch a {\n  save "o.png"\n}\nbranch b {\n  save "./o.png"\n}\n')
+    errors = check(parse(text, project / "r.lflow")).errors
+    assert [(d.code, d.span.line) for d in errors] == [("duplicate-save", 7)]
+
+
+def test_a_generate_step_may_bind_nine_refs_an_edit_eight(project: Path) -> None:
+    refs = "".join(f'ref r{i} = "refs/palette.png" as colour\n' for i in range(10))
+    nine = ", ".join(f"r{i}" for i in range(9))
+    text = f'{refs}step generate "x" [{nine}]\nstep edit "y" [{nine}]\nsave "a.png"\n'
+    errors = check(parse(text, project / "r.lflow")).errors
+    assert [(d.code, d.span.line) for d in errors] == [("too-many-refs", 12)]
