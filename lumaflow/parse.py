@@ -226,6 +226,20 @@ def parser() -> Lark:
 
 
 MAX_SYNTAX_ERRORS = 10
+MAX_DEPTH = 32  # branches inside branches; deeper is surely a mistake, and recursion has limits
+
+
+def _too_deep(statements: list[nodes.Statement], path: Path) -> Diagnostic | None:
+    """The first branch nested deeper than MAX_DEPTH (walked with a stack, not recursion)."""
+    stack = [(s, 1) for s in statements if isinstance(s, nodes.Branch)]
+    while stack:
+        branch, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return Diagnostic(severity="error", code="nesting-too-deep", path=path,
+                              span=branch.name.span,
+                              message=f"branches are nested more than {MAX_DEPTH} deep")
+        stack += [(s, depth + 1) for s in branch.body if isinstance(s, nodes.Branch)]
+    return None
 
 
 def _parse_once(text: str, collected: _Collected) -> list[nodes.Statement]:
@@ -274,8 +288,9 @@ def parse_source(source: Source) -> nodes.Document:
         statements = _parse_once(source.text, collected)
     except UnexpectedInput as err:
         raise _syntax_errors(source, err) from None
-    if collected.errors:
-        raise RecipeError(tuple(collected.errors))
+    deep = _too_deep(statements, source.path)
+    if collected.errors or deep:
+        raise RecipeError((*collected.errors, *([deep] if deep else [])))
     comments = tuple(nodes.Comment(pos_of(t), str(t).rstrip()) for t in collected.comments)
     return nodes.Document(source=source, statements=tuple(statements), comments=comments)
 
