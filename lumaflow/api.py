@@ -9,6 +9,7 @@ Every function raises only `lumaflow.errors.LumaflowError` subclasses for bad in
 from __future__ import annotations
 
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 
 from lumaflow.check import CheckResult
 from lumaflow.check import check as _check
@@ -43,9 +44,10 @@ def read_source(path: Path | str) -> Source:
     """Read a recipe file, turning every way that can fail into a RecipeError."""
     path = Path(path)
     try:
-        return Source.read(path)
-    except IsADirectoryError:
-        problem = "is a folder, not a recipe file"
+        mode = path.stat().st_mode
+        if S_ISREG(mode):
+            return Source.read(path)
+        problem = "is a folder, not a recipe file" if S_ISDIR(mode) else "is not a regular file"
     except FileNotFoundError:
         problem = "does not exist"
     except UnicodeDecodeError as err:

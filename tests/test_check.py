@@ -186,3 +186,8 @@ def test_a_generate_step_may_bind_nine_refs_an_edit_eight(project: Path) -> None
     text = f'{refs}step generate "x" [{nine}]\nstep edit "y" [{nine}]\nsave "a.png"\n'
     errors = check(parse(text, project / "r.lflow")).errors
     assert [(d.code, d.span.line) for d in errors] == [("too-many-refs", 12)]
+
+
+def test_check_refuses_a_device_instead_of_reading_it_forever() -> None:
+    (diagnostic,) = check_file("/dev/zero").diagnostics
+    assert diagnostic.message == "the recipe is not a regular file"
