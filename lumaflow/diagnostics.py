@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from stat import S_ISREG
 
 from lumaflow.errors import Diagnostic
 from lumaflow.text import Source
@@ -70,8 +71,9 @@ def summary(diagnostics: Sequence[Diagnostic]) -> str:
 
 
 def _read(path: Path) -> Source | None:
+    """The file's text, if it is a readable regular UTF-8 file (never a device or FIFO)."""
     try:
-        return Source.read(path)
+        return Source.read(path) if S_ISREG(path.stat().st_mode) else None
     except (OSError, UnicodeDecodeError):
         return None
 

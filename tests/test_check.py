@@ -191,3 +191,9 @@ def test_a_generate_step_may_bind_nine_refs_an_edit_eight(project: Path) -> None
 def test_check_refuses_a_device_instead_of_reading_it_forever() -> None:
     (diagnostic,) = check_file("/dev/zero").diagnostics
     assert diagnostic.message == "the recipe is not a regular file"
+
+
+def test_cli_check_of_a_device_renders_without_reading_it(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "/dev/zero"]) == 2
+    assert capsys.readouterr().err == "/dev/zero:1:1: error: the recipe is not a regular file\n"
