@@ -199,3 +199,8 @@ def test_fmt_writes_through_a_symlink_and_keeps_the_mode(tmp_path: Path) -> None
     assert link.is_symlink()
     assert target.read_text(encoding="utf-8") == "model uni-1\n"
     assert target.stat().st_mode & 0o777 == 0o640
+
+
+def test_fmt_refuses_a_device(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fmt", "--check", "/dev/zero"]) == 2
+    assert "not a regular file" in capsys.readouterr().err

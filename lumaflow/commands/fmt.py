@@ -69,8 +69,9 @@ def _one(path: Path, args: argparse.Namespace) -> int:
     from lumaflow.parse import parse_source
 
     try:
+        source = read_source(path)  # first: it refuses folders, devices and FIFOs
         original = path.read_bytes().decode("utf-8")
-        formatted = format_document(parse_source(read_source(path)))
+        formatted = format_document(parse_source(source))
     except (RecipeError, OSError, UnicodeDecodeError) as err:
         diagnostics = err.diagnostics if isinstance(err, RecipeError) else _unreadable(path)
         print(render_all(diagnostics), end="", file=sys.stderr)
