@@ -39,7 +39,8 @@ class BodyChecker:
             match stmt:
                 case nodes.Step():
                     item = self.steps.step(stmt, image)
-                    image = Image(f"the step on line {stmt.pos.line}", False)
+                    made = item.settings.format if item else None
+                    image = Image(f"the step on line {stmt.pos.line}", False, made)
                 case nodes.Save():
                     item = self._save(stmt, image)
                 case nodes.Branch():
@@ -79,11 +80,21 @@ class BodyChecker:
                               "each save writes its own file")
             return None
         self.saves[path] = stmt.pos.line
+        self._extension(stmt, path, image.format)
         if path in self.inputs:
             self.report.error("save-overwrites-input", stmt.path.pos,
                               f"saving to `{written}` would overwrite an input image")
             return None
         return Save(written=written, path=path, span=stmt.span)
+
+    def _extension(self, stmt: nodes.Save, path: Path, made: str | None) -> None:
+        """Warn when the file name promises another format than the step produces."""
+        suffix = path.suffix.lower()
+        named = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}.get(suffix)
+        if made is not None and named is not None and named != made:
+            self.report.warning("save-extension", stmt.path.pos,
+                                f"the image is {made.upper()} but the file name ends in `{suffix}`",
+                                f"rename it, or add `format {named}` to the step before")
 
     def _branch(self, stmt: nodes.Branch, image: Image | None) -> Branch | None:
         name = stmt.name.text

@@ -46,6 +46,7 @@ class Image:
 
     what: str
     from_source: bool
+    format: str | None = None  # the output format of the step that made it, if known
 
 
 class StepChecker:
