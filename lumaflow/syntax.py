@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
@@ -105,7 +107,9 @@ def _unexpected_token(err: UnexpectedToken, source: Source, grammar: Lark) -> Di
     if token.type == "RBRACE" and "RBRACE" not in expected:
         return _error(source, span, "unexpected-token", "`}` without a `branch … {` to close")
     if token.type == "$END" and "RBRACE" in expected:
-        return _error(source, span, "unclosed-branch", "a branch is not closed: expected `}`",
+        opened = _unclosed(source)
+        where = f"the branch opened on line {opened}" if opened else "a branch"
+        return _error(source, span, "unclosed-branch", f"{where} is not closed: expected `}}`",
                       "close every `branch NAME {` with a `}` on its own line")
     message = f"unexpected {_describe(token)}; expected {_either(_phrases(expected, grammar))}"
     return _error(source, span, "unexpected-token", message, _hint(token, expected, source))
@@ -118,6 +122,21 @@ def _hint(token: Token, expected: set[str], source: Source) -> str | None:
     if token.type == "_NL" and "LBRACE" in expected:
         return "a branch opens with `{` on the same line: branch NAME {"
     return None
+
+
+_OPENS = re.compile(r"\s*branch\b[^#\"]*\{\s*(#.*)?$")
+_CLOSES = re.compile(r"\s*\}")
+
+
+def _unclosed(source: Source) -> int | None:
+    """The line of the innermost `branch … {` without a `}` (a line-based guess)."""
+    stack: list[int] = []
+    for number, line in enumerate(source.text.split("\n"), start=1):
+        if _OPENS.match(line):
+            stack.append(number)
+        elif _CLOSES.match(line) and stack:
+            stack.pop()
+    return stack[-1] if stack else None
 
 
 def _unexpected_character(err: UnexpectedCharacters, source: Source) -> Diagnostic:
