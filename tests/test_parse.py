@@ -185,3 +185,15 @@ def test_check_follows_symlinks_before_the_inside_check(tmp_path: Path) -> None:
 ])
 def test_syntax_errors_hint_at_the_usual_fix(text: str, hint: str) -> None:
     assert _error(text).diagnostics[0].hint == hint
+
+
+def test_the_quick_token_matches_larks_own() -> None:
+    from lark import Token
+
+    from lumaflow.lexer import _quick_token
+
+    quick = _quick_token("NAME", "abc", 4, 2, 3, 2, 6, 7)
+    slow = Token("NAME", "abc", 4, 2, 3, 2, 6, 7)
+    assert quick == slow and type(quick) is Token
+    slots = Token.__slots__
+    assert [getattr(quick, s) for s in slots] == [getattr(slow, s) for s in slots]
