@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextvars
 import os
-import re
-import textwrap
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,17 +18,13 @@ from typing import Any
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput
 
-from lumaflow import nodes
+from lumaflow import nodes, strings
 from lumaflow.errors import Diagnostic, RecipeError
 from lumaflow.lexer import FastLexer
 from lumaflow.text import Source, Span
 
 _PACKAGE_GRAMMAR = Path(__file__).parent / "grammar" / "lumaflow.lark"  # inside a wheel
 _CHECKOUT_GRAMMAR = Path(__file__).parent.parent / "grammar" / "lumaflow.lark"  # source tree
-
-_ESCAPE = re.compile(r'\\(?:u[0-9a-fA-F]{4}|[\\"nt])')
-_ANY_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{0,4}|[\s\S]?)")
-_SIMPLE = {"\\": "\\", '"': '"', "n": "\n", "t": "\t"}
 
 
 def grammar_path() -> Path:
@@ -63,51 +57,26 @@ def _word(token: Token) -> nodes.Word:
 
 def _check_escapes(token: Token, collected: _Collected) -> None:
     """Record a diagnostic for every backslash that is not one of the escapes we decode."""
-    for match in _ANY_ESCAPE.finditer(token):
-        if _ESCAPE.fullmatch(match.group(0)):
-            continue
-        before = token[: match.start()]
+    for offset, escape in strings.bad_escapes(token):
+        before = token[:offset]
         line = token.line + before.count("\n")  # type: ignore[operator]
-        column = (match.start() - before.rfind("\n") if "\n" in before
-                  else token.column + match.start())  # type: ignore[operator]
-        span = Span(line=line, column=column, end_line=line, end_column=column + len(match[0]))
+        column = (offset - before.rfind("\n") if "\n" in before
+                  else token.column + offset)  # type: ignore[operator]
+        span = Span(line=line, column=column, end_line=line, end_column=column + len(escape))
         collected.errors.append(Diagnostic(
             severity="error", code="bad-escape", path=collected.path, span=span,
-            message=f"unknown escape `{match[0]}` in a string",
-            hint='escapes are \\" \\\\ \\n \\t \\uXXXX; write \\\\ for a backslash',
+            message=f"unknown escape `{escape}` in a string", hint=strings.ESCAPES_HINT,
         ))
-
-
-def decode(raw: str) -> str:
-    """Decode the escapes of a string body (already checked by `_check_escapes`)."""
-    if "\\" not in raw:
-        return raw
-
-    def one(match: re.Match[str]) -> str:
-        body = match.group(0)[1:]
-        return chr(int(body[1:], 16)) if body.startswith("u") else _SIMPLE[body]
-
-    return _ESCAPE.sub(one, raw)
-
-
-def dedent_block(body: str) -> str:
-    """A triple-quoted body → its lines: drop a blank first and last line, dedent, rstrip."""
-    lines = body.split("\n")
-    if len(lines) > 1 and not lines[0].strip():
-        lines = lines[1:]
-    if len(lines) > 1 and not lines[-1].strip():
-        lines = lines[:-1]
-    return textwrap.dedent("\n".join(line.rstrip() for line in lines))
 
 
 def _text(token: Token) -> nodes.Text:
     if "\\" in token:
         _check_escapes(token, _current.get())
     if token.type == "LONG_STRING":
-        raw = dedent_block(token[3:-3])
-        return nodes.Text(pos_of(token), decode(raw), raw, True)
+        raw = strings.dedent_block(token[3:-3])
+        return nodes.Text(pos_of(token), strings.decode(raw), raw, True)
     raw = token[1:-1]
-    return nodes.Text(pos_of(token), decode(raw), raw)
+    return nodes.Text(pos_of(token), strings.decode(raw), raw)
 
 
 def _value(item: Token) -> nodes.Word | nodes.Text:

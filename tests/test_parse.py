@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from lumaflow import nodes
 from lumaflow.api import check, parse
 from lumaflow.errors import LumaflowError, RecipeError
-from lumaflow.parse import dedent_block, grammar_path
+from lumaflow.parse import grammar_path
+from lumaflow.strings import dedent_block
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 RECIPE = 'source car = "photos/car.jpg"\nstep edit "paint it red" [a as texture, b]\nsave "o.png"'
