@@ -14,6 +14,9 @@ from lumaflow.plan import Job
 from lumaflow.runtime import Context, JobFailedError, where
 
 _EXPIRED = (403, 404, 410)
+# Waits shorter than this poll at once: a clock read as epoch seconds cannot resolve much
+# less, and sleeping a rounding error would only ask the same question again, forever.
+_TICK = 1e-3
 _FAILURE_ADVICE = {
     "content_moderated": "change the prompt or the reference images",
     "budget_exhausted": "add funds to the account, then apply again",
@@ -43,7 +46,7 @@ class Poll:
             elapsed = self.ctx.clock.now() - self.started
             wait = 0.0 if self.resumed and self.polls == 0 else self.ctx.policy.next_wait(
                 kind, elapsed=elapsed, last_poll=self.last_poll)
-            if wait > 0:
+            if wait > _TICK:
                 # In slices of one interval: the first wait may move while we sleep.
                 await self.ctx.clock.sleep(min(wait, self.ctx.policy.config.interval))
                 continue

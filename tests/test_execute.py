@@ -147,3 +147,17 @@ def test_plan_file_round_trip_applies(tmp_path: Path) -> None:
     recipe = project(tmp_path)
     plan = loads_plan(dumps_plan(plan_for(recipe)), path=tmp_path / "p.json")
     assert SimulatedApply(seed=1).apply(plan).ok
+
+
+def test_a_wait_below_clock_resolution_polls_instead_of_spinning(tmp_path: Path) -> None:
+    """At epoch-sized clock values a sleep of 1e-9 s does not move time at all."""
+    from lumaflow.polling import PollPolicy
+
+    class Fussy(PollPolicy):
+        def next_wait(self, kind: str, *, elapsed: float, last_poll: float | None) -> float:
+            wait = super().next_wait(kind, elapsed=elapsed, last_poll=last_poll)
+            return 1e-9 if wait == 0.0 else wait
+
+    run = SimulatedApply(seed=1)
+    outcome = apply(run, project(tmp_path, chain(1), name="c.lflow"), policy=Fussy())
+    assert outcome.ok
