@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lumaflow.api import format_text, parse
+from lumaflow.api import check, format_text, parse
 from lumaflow.cli import main
 from lumaflow.errors import RecipeError
 
@@ -204,3 +204,11 @@ def test_fmt_writes_through_a_symlink_and_keeps_the_mode(tmp_path: Path) -> None
 def test_fmt_refuses_a_device(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["fmt", "--check", "/dev/zero"]) == 2
     assert "not a regular file" in capsys.readouterr().err
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(recipe())
+def test_check_judges_any_generated_recipe_without_raising(text: str) -> None:
+    examples = Path(__file__).parent.parent / "examples"
+    result = check(parse(text, examples / "generated.lflow"))
+    assert (result.recipe is None) == bool(result.errors)
