@@ -48,17 +48,29 @@ def _caret(line: str, diagnostic: Diagnostic) -> tuple[str, str]:
     return window, " " * first + "^" * max(last - first, 1)
 
 
-def render(diagnostic: Diagnostic, source: Source | None = None) -> str:
-    """One diagnostic as text, ending in a newline."""
+Part = tuple[str, str | None]  # a piece of text and its role, for a CLI that adds colour
+
+
+def render_parts(diagnostic: Diagnostic, source: Source | None = None) -> list[Part]:
+    """One diagnostic as pieces tagged `where`, `error`/`warning` (label, carets), `hint`."""
     span = diagnostic.span
-    out = [f"{diagnostic.path}:{span.line}:{span.column}: {diagnostic.severity}: "
-           f"{diagnostic.message}"]
+    parts: list[Part] = [(f"{diagnostic.path}:{span.line}:{span.column}: ", "where"),
+                         (f"{diagnostic.severity}:", diagnostic.severity),
+                         (f" {diagnostic.message}\n", None)]
     if source is not None and span.line <= source.text.count("\n") + 1:
         shown, carets = _caret(source.line(span.line), diagnostic)
-        out += [(INDENT + shown).rstrip(), (INDENT + carets).rstrip()]
+        run = carets.lstrip()
+        parts += [((INDENT + shown).rstrip() + "\n", None),
+                  (INDENT + carets[: len(carets) - len(run)], None),
+                  (run + "\n", diagnostic.severity)]
     if diagnostic.hint:
-        out.append(f"{INDENT}hint: {diagnostic.hint}")
-    return "\n".join(out) + "\n"
+        parts += [(f"{INDENT}hint:", "hint"), (f" {diagnostic.hint}\n", None)]
+    return parts
+
+
+def render(diagnostic: Diagnostic, source: Source | None = None) -> str:
+    """One diagnostic as text, ending in a newline."""
+    return "".join(text for text, _ in render_parts(diagnostic, source))
 
 
 def summary(diagnostics: Sequence[Diagnostic]) -> str:
@@ -78,15 +90,21 @@ def _read(path: Path) -> Source | None:
         return None
 
 
-def render_all(diagnostics: Iterable[Diagnostic],
-               sources: Mapping[Path, Source] | None = None) -> str:
-    """Every diagnostic, sorted by file and position; sources are read when not given."""
+def render_all_parts(diagnostics: Iterable[Diagnostic],
+                     sources: Mapping[Path, Source] | None = None) -> list[Part]:
+    """`render_parts` of every diagnostic, sorted by file and position."""
     known = dict(sources or {})
-    out: list[str] = []
+    out: list[Part] = []
     for diagnostic in sorted(diagnostics, key=Diagnostic.sort_key):
         if diagnostic.path not in known:
             source = _read(diagnostic.path)
             if source is not None:
                 known[diagnostic.path] = source
-        out.append(render(diagnostic, known.get(diagnostic.path)))
-    return "".join(out)
+        out += render_parts(diagnostic, known.get(diagnostic.path))
+    return out
+
+
+def render_all(diagnostics: Iterable[Diagnostic],
+               sources: Mapping[Path, Source] | None = None) -> str:
+    """Every diagnostic, sorted by file and position; sources are read when not given."""
+    return "".join(text for text, _ in render_all_parts(diagnostics, sources))

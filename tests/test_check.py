@@ -197,3 +197,19 @@ def test_cli_check_of_a_device_renders_without_reading_it(
         capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "/dev/zero"]) == 2
     assert capsys.readouterr().err == "/dev/zero:1:1: error: the recipe is not a regular file\n"
+
+
+def test_diagnostics_are_coloured_only_when_asked(project: Path) -> None:
+    import io
+
+    from lumaflow.commands.check import show
+
+    bad = project / "bad.lflow"
+    bad.write_text('source car = "car.jpg"\nstep edit "a" [ghost]\n', encoding="utf-8")
+    diagnostics = check_file(bad).diagnostics
+    plain, coloured = io.StringIO(), io.StringIO()
+    show(diagnostics, file=plain)
+    show(diagnostics, file=coloured, color=True)
+    assert "\x1b[" not in plain.getvalue() and "\x1b[" in coloured.getvalue()
+    assert "step edit" in coloured.getvalue()
+    assert plain.getvalue().count("^") == coloured.getvalue().count("^")

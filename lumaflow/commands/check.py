@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 EXIT_OK = 0
 EXIT_INVALID = 2
@@ -30,6 +30,28 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+_STYLES = {"where": "bold", "error": "bold red", "warning": "bold yellow", "hint": "cyan"}
+
+
+def show(diagnostics: tuple[Any, ...], *, file: TextIO | None = None,
+         color: bool | None = None) -> None:
+    """Print diagnostics to stderr; in colour on a terminal (rich honours NO_COLOR)."""
+    from lumaflow.diagnostics import render_all_parts
+
+    out = file or sys.stderr
+    parts = render_all_parts(diagnostics)
+    if not (out.isatty() if color is None else color):
+        print("".join(text for text, _ in parts), end="", file=out)
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    text = Text()
+    for piece, role in parts:
+        text.append(piece, _STYLES.get(role or ""))
+    Console(file=out, highlight=False, soft_wrap=True, force_terminal=color).print(text, end="")
+
+
 def _status(path: Path, diagnostics: tuple[Any, ...]) -> str:
     from lumaflow.diagnostics import summary
 
@@ -40,14 +62,13 @@ def _status(path: Path, diagnostics: tuple[Any, ...]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from lumaflow.api import check_file
-    from lumaflow.diagnostics import render_all
 
     results = [(path, check_file(path, allow_outside=args.allow_outside)) for path in args.files]
     if args.json:
         print(json.dumps(_as_json(results), indent=2))
     else:
         for path, result in results:
-            print(render_all(result.diagnostics), end="", file=sys.stderr)
+            show(result.diagnostics)
             print(_status(path, result.diagnostics))
     return EXIT_INVALID if any(not result.ok for _, result in results) else EXIT_OK
 

@@ -63,7 +63,7 @@ def _diff(path: Path, before: str, after: str) -> str:
 def _one(path: Path, args: argparse.Namespace) -> int:
     """Format one file; returns its exit status."""
     from lumaflow.api import read_source
-    from lumaflow.diagnostics import render_all
+    from lumaflow.commands.check import show
     from lumaflow.errors import RecipeError
     from lumaflow.format import format_document
     from lumaflow.parse import parse_source
@@ -74,7 +74,7 @@ def _one(path: Path, args: argparse.Namespace) -> int:
         formatted = format_document(parse_source(source))
     except (RecipeError, OSError, UnicodeDecodeError) as err:
         diagnostics = err.diagnostics if isinstance(err, RecipeError) else _unreadable(path)
-        print(render_all(diagnostics), end="", file=sys.stderr)
+        show(diagnostics)
         return EXIT_INVALID
     if formatted == original:
         return EXIT_OK
