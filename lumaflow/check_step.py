@@ -99,7 +99,16 @@ class StepChecker:
         if kind != "recolor" and stmt.color is not None:
             self.report.error("unexpected-color", stmt.color.pos,
                               "only `recolor` takes `to \"COLOR\"`")
+        for text in (stmt.text, stmt.color):
+            self._not_blank(text)
         return len(self.report.found) == before
+
+    def _not_blank(self, text: nodes.Value | None) -> bool:
+        if isinstance(text, nodes.Text) and not text.value.strip():
+            self.report.error("empty-text", text.pos, "this text is empty",
+                              "say what the step should do, or leave the part out")
+            return False
+        return True
 
     def _preset(self, preset: nodes.Word, kind: str) -> None:
         if kind != "style":
@@ -133,7 +142,7 @@ class StepChecker:
                               f"`{key}` is given twice in this step")
             return False
         overrides[key] = setting_value(key, option.value, self.report)
-        return overrides[key] is not None
+        return overrides[key] is not None and self._not_blank(option.value)
 
     def _bindings(self, stmt: nodes.Step, kind: str) -> tuple[Binding, ...] | None:
         found: list[Binding] = []
