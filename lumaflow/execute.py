@@ -91,11 +91,14 @@ class _Scheduler:
 
     async def _complete(self, job: Job) -> wire.Generation | None:
         """Bring the job to `completed`; None for a cached job (nothing to ask the API)."""
+        entry = self.resume.pop((self.ctx.plan.scope, job.cache_key), None)
         if job.status == "cached" and job.cached_generation_id is not None:
+            if entry is not None and entry.state not in ("saved", "failed"):
+                # Crashed after the lock was written but before the journal said so.
+                self.ctx.record("saved", job, generation_id=job.cached_generation_id)
             self.ctx.generations[job.id] = job.cached_generation_id
             return None
         tally = self.tallies[job.id]
-        entry = self.resume.pop((self.ctx.plan.scope, job.cache_key), None)
         resumed = entry.generation_id if entry is not None and entry.in_flight else None
         if entry is not None and resumed is None and (entry.lost_posts or entry.state == "intent"):
             self.ctx.emit("warning", job, message="an earlier apply sent this step but got no "

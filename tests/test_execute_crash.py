@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from applykit import HERO, apply, project, statuses
+from applykit import HERO, apply, plan_for, project, statuses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -23,6 +23,7 @@ import simulator
 from lumaflow.client import LumaClient
 from lumaflow.events import Event, Outcome
 from lumaflow.lockfile import lock_path, read_lock
+from lumaflow.state import journal_path
 from lumaflow.testing import SimulatedApply
 
 SAVES = ("out/main.png", "out/manga.png", "out/noir.png")
@@ -75,6 +76,7 @@ def crash_points(tmp_path: Path) -> list[int]:
     return points
 
 
+@pytest.mark.slow
 def test_crash_at_every_event_then_rerun_never_pays_twice(tmp_path: Path) -> None:
     points = crash_points(tmp_path)
     assert len(points) > 30
@@ -91,6 +93,7 @@ def test_crash_at_every_event_then_rerun_never_pays_twice(tmp_path: Path) -> Non
         assert run.post_count() == 4, f"crash at event {n}: {run.post_count()} POSTs"
         assert_images_whole(root, recorded=True)
         assert all((root / s).exists() for s in SAVES)
+        assert not journal_path(recipe).exists(), f"crash at event {n}: journal left behind"
 
 
 def test_crash_while_a_post_is_in_flight_is_reported_as_unknown(tmp_path: Path) -> None:
@@ -147,6 +150,7 @@ def prompts_by_job(run: SimulatedApply, outcome: Outcome) -> dict[str, int]:
     return created
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rules=st.lists(FAULT, max_size=4), seed=st.integers(0, 50))
@@ -177,3 +181,23 @@ def _assert_every_job_accounted_for(run: SimulatedApply) -> None:
     lost = sum(1 for e in run.events if e.kind == "failed" and "got no answer" in (e.message or ""))
     unseen = [j for j in run.simulator.backend.job_list if j.id not in seen]
     assert len(unseen) <= lost
+
+
+def test_killed_between_lock_and_journal_leaves_no_stale_journal(tmp_path: Path) -> None:
+    """A kill after the lock recorded a job but before the journal's `saved` record."""
+    from lumaflow.state import Journal, Record
+
+    recipe = project(tmp_path)
+    run = SimulatedApply(seed=4)
+    outcome = apply(run, recipe)
+    first = outcome.results[0]
+    journal = Journal.open(journal_path(recipe))
+    key = plan_for(recipe).jobs[0].cache_key
+    for event in ("intent", "submitted", "completed"):
+        journal.append(Record.model_validate({"event": event, "scope": "simulator", "job": "1",
+                                              "cache_key": key,
+                                              "generation_id": first.generation_id}))
+    journal._handle.close()
+    again = apply(run, recipe)
+    assert set(statuses(again).values()) == {"cached"}
+    assert not journal_path(recipe).exists()
