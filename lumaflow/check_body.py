@@ -58,7 +58,7 @@ class BodyChecker:
         for name, decl in refs.items():
             if name not in self.steps.used:
                 self.report.warning("unused-ref", decl.name.pos, f"ref `{name}` is never used",
-                                    f"bind it to a step, e.g. [{name} as texture], or delete it")
+                                    f"bind it to a step with [{name}], or delete it")
         if not body:
             self.report.warning("no-steps", nodes.Pos(1, 1, 1, 2),
                                 "the recipe has no steps: nothing will run")
