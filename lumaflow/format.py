@@ -96,6 +96,15 @@ def statement(node: nodes.Statement, indent: str, pad: int = 0) -> str:
             return f"branch {node.name.text} {{"
 
 
+def _attached_start(entries: list[_Entry], index: int) -> int:
+    """The first of the comment lines directly above entries[index] (they move with it)."""
+    start = index
+    while (start > 0 and isinstance(entries[start - 1].item, nodes.Comment)
+           and entries[start - 1].line == entries[start].line - 1):
+        start -= 1
+    return start
+
+
 class _Printer:
     def __init__(self, document: nodes.Document) -> None:
         self.lines = document.source.text.split("\n")
@@ -131,12 +140,7 @@ class _Printer:
             if group == "comment":
                 continue
             if previous is not None and (group != previous or group == "branch"):
-                start = index
-                while start > 0 and isinstance(entries[start - 1].item, nodes.Comment) and \
-                        entries[start - 1].line == entries[start].line - 1 and \
-                        not self._blank(entries[start].line):
-                    start -= 1
-                forced.add(start)
+                forced.add(_attached_start(entries, index))
             previous = group
         return forced
 
