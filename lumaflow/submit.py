@@ -23,42 +23,52 @@ _CHAIN_REJECTED = (400, 404, 409, 422)
 
 async def submit(ctx: Context, job: Job, *, attempt: int) -> str:
     """POST the job until it has a generation id; JobFailedError when it cannot get one."""
-    upload = False  # True once a cached parent's generation was refused: send its bytes
-    limit_waits = server_errors = 0
-    while True:
-        request = build_request(ctx, job, upload_cached=upload)
-        ctx.emit("submitting", job, attempt=attempt)
-        ctx.record("intent", job)
-        try:
-            generation = await ctx.client.create(request)
-        except NotSentError as err:
-            server_errors += 1
-            ctx.record("failed", job, detail=str(err))
-            await _backoff(ctx, job, err, server_errors)
-            continue
-        except TransportError as err:
-            ctx.record("lost", job, detail=str(err))
-            raise JobFailedError(unknown_fate(job, err), status="unknown") from err
-        except LimitError as err:
-            ctx.record("failed", job, detail=str(err))
-            limit_waits += 1
-            await _limit_wait(ctx, job, err, limit_waits)
-            continue
-        except ApiError as err:
-            ctx.record("failed", job, detail=str(err))
-            if err.status >= 500:
-                server_errors += 1
-                await _backoff(ctx, job, err, server_errors)
+    return await _Submission(ctx, job, attempt).run()
+
+
+class _Submission:
+    """One step's POSTs: each error either proves no job was made (try again) or stops."""
+
+    def __init__(self, ctx: Context, job: Job, attempt: int) -> None:
+        self.ctx, self.job, self.attempt = ctx, job, attempt
+        self.upload = False  # a cached parent's generation was refused: send its bytes
+        self.limit_waits = 0
+        self.server_errors = 0
+
+    async def run(self) -> str:
+        while True:
+            request = build_request(self.ctx, self.job, upload_cached=self.upload)
+            self.ctx.emit("submitting", self.job, attempt=self.attempt)
+            self.ctx.record("intent", self.job)
+            try:
+                generation = await self.ctx.client.create(request)
+            except ApiError as err:
+                await self._refused(err)
                 continue
-            if not upload and _chain_refused(ctx, job, err):
-                upload = True
-                ctx.emit("warning", job, message="the cached parent's generation can no longer "
-                         "be chained; uploading the cached image instead")
-                continue
-            raise JobFailedError(f"{where(job)}: the API refused the request: {err}") from err
-        ctx.record("submitted", job, generation_id=generation.id)
-        ctx.emit("submitted", job, generation_id=generation.id, attempt=attempt)
-        return generation.id
+            self.ctx.record("submitted", self.job, generation_id=generation.id)
+            self.ctx.emit("submitted", self.job, generation_id=generation.id,
+                          attempt=self.attempt)
+            return generation.id
+
+    async def _refused(self, err: ApiError) -> None:
+        """Return to try again; raise to stop the step."""
+        if isinstance(err, TransportError) and not isinstance(err, NotSentError):
+            self.ctx.record("lost", self.job, detail=str(err))
+            raise JobFailedError(unknown_fate(self.job, err), status="unknown") from err
+        self.ctx.record("failed", self.job, detail=str(err))  # the answer proves: no job
+        if isinstance(err, LimitError):
+            self.limit_waits += 1
+            await _limit_wait(self.ctx, self.job, err, self.limit_waits)
+        elif isinstance(err, NotSentError) or err.status >= 500:
+            self.server_errors += 1
+            await _backoff(self.ctx, self.job, err, self.server_errors)
+        elif not self.upload and _chain_refused(self.job, err):
+            self.upload = True
+            self.ctx.emit("warning", self.job, message="the cached parent's generation can no "
+                          "longer be chained; uploading the cached image instead")
+        else:
+            raise JobFailedError(f"{where(self.job)}: the API refused the request: {err}") \
+                from err
 
 
 def unknown_fate(job: Job, err: Exception) -> str:
@@ -91,7 +101,7 @@ async def _backoff(ctx: Context, job: Job, err: ApiError, count: int) -> None:
     await ctx.clock.sleep(wait)
 
 
-def _chain_refused(ctx: Context, job: Job, err: ApiError) -> bool:
+def _chain_refused(job: Job, err: ApiError) -> bool:
     source = job.request.source
     return (isinstance(source, GenerationInput) and source.from_job is not None
             and source.output_sha256 is not None and err.status in _CHAIN_REJECTED)

@@ -226,12 +226,16 @@ def test_reattach_to_a_generation_the_backend_forgot_resubmits(tmp_path: Path) -
     recipe = project(tmp_path, chain(2), name="c.lflow")
     first = SimulatedApply(seed=5)
 
+    class Crash(BaseException):
+        pass
+
     def crash(event: Any) -> None:
         if event.kind == "submitted" and event.job == "2":
-            raise KeyboardInterrupt
+            raise Crash
 
-    with pytest.raises(BaseException):  # noqa: B017 - however the interrupt is wrapped
+    with pytest.raises(BaseExceptionGroup) as info:
         apply(first, recipe, sink=crash)
+    assert info.group_contains(Crash)
     second = SimulatedApply(seed=99)  # a new process, a new simulator
     outcome = apply(second, recipe)
     assert outcome.ok and statuses(outcome) == {"1": "cached", "2": "ran"}
