@@ -22,7 +22,7 @@ from lumaflow.plan import Job, Plan
 from lumaflow.planstatus import file_sha256
 from lumaflow.polling import PollPolicy
 from lumaflow.runtime import Clock, Context, JobFailedError, RunOptions, SystemClock, where
-from lumaflow.state import Journal, atomic_write
+from lumaflow.state import Entry, Journal, atomic_write
 from lumaflow.submit import sniff, submit
 from lumaflow.watch import Poll, failure_message, fetch_output, retryable
 
@@ -98,30 +98,43 @@ class _Scheduler:
                 self.ctx.record("saved", job, generation_id=job.cached_generation_id)
             self.ctx.generations[job.id] = job.cached_generation_id
             return None
-        tally = self.tallies[job.id]
-        resumed = entry.generation_id if entry is not None and entry.in_flight else None
-        if entry is not None and resumed is None and (entry.lost_posts or entry.state == "intent"):
-            self.ctx.emit("warning", job, message="an earlier apply sent this step but got no "
-                          "answer; that job may exist and be charged. Submitting it again.")
+        resumed = self._resumable(job, entry)
         if self.ctx.slots.locked():
             self.ctx.emit("queued", job)
         async with self.ctx.slots:
-            while True:
-                generation = await self._attempt(job, tally, resumed)
-                resumed = None
-                if generation.state == "completed":
-                    self.ctx.record("completed", job, generation_id=generation.id)
-                    self.ctx.generations[job.id] = generation.id
-                    return generation
-                self.ctx.record("failed", job, generation_id=generation.id,
-                                detail=generation.failure_code)
-                if not retryable(generation) or tally.attempts >= self.ctx.options.max_attempts:
-                    raise JobFailedError(failure_message(job, generation),
-                                         generation_id=generation.id)
-                pause = self.ctx.jitter(_RETRY_PAUSE.get(generation.failure_code or "", 2.0))
-                self.ctx.emit("retrying", job, message=failure_message(job, generation),
-                              wait=pause, attempt=tally.attempts + 1)
-                await self.ctx.clock.sleep(pause)
+            generation = await self._until_completed(job, resumed)
+        self.ctx.record("completed", job, generation_id=generation.id)
+        self.ctx.generations[job.id] = generation.id
+        return generation
+
+    def _resumable(self, job: Job, entry: Entry | None) -> str | None:
+        """The generation an earlier run left in flight, if any; warn about lost POSTs."""
+        if entry is None:
+            return None
+        if entry.in_flight:
+            return entry.generation_id
+        if entry.lost_posts or entry.state == "intent":
+            self.ctx.emit("warning", job, message="an earlier apply sent this step but got no "
+                          "answer; that job may exist and be charged. Submitting it again.")
+        return None
+
+    async def _until_completed(self, job: Job, resumed: str | None) -> wire.Generation:
+        """Attempts until one completes; retryable failures are submitted again (bounded)."""
+        tally = self.tallies[job.id]
+        while True:
+            generation = await self._attempt(job, tally, resumed)
+            resumed = None
+            if generation.state == "completed":
+                return generation
+            self.ctx.record("failed", job, generation_id=generation.id,
+                            detail=generation.failure_code)
+            message = failure_message(job, generation)
+            if not retryable(generation) or tally.attempts >= self.ctx.options.max_attempts:
+                raise JobFailedError(message, generation_id=generation.id)
+            pause = self.ctx.jitter(_RETRY_PAUSE.get(generation.failure_code or "", 2.0))
+            self.ctx.emit("retrying", job, message=message, wait=pause,
+                          attempt=tally.attempts + 1)
+            await self.ctx.clock.sleep(pause)
 
     async def _attempt(self, job: Job, tally: _Tally, resumed: str | None) -> wire.Generation:
         """One job on the server: re-attached or submitted, then followed to its end."""
