@@ -36,7 +36,6 @@ class Poll:
         self.last_poll: float | None = None
         self.first_poll: float | None = None
         self.polls = 0
-        self.errors = 0
         self.state: str | None = None
         self.resumed = resumed  # re-attached: ask at once, the job may be long done
 
@@ -66,18 +65,14 @@ class Poll:
         self.polls += 1
         try:
             generation = await self.ctx.client.get(self.generation_id)
-        except (TransportError, LimitError) as err:
-            self._transient(err)
-            return None
         except ApiError as err:
-            if err.status >= 500:
-                self._transient(err)
+            if isinstance(err, TransportError | LimitError) or err.status >= 500:
+                await self._transient(err)
                 return None
             raise JobFailedError(f"{where(self.job)}: cannot follow generation "
                                  f"{self.generation_id}: {err}",
                                  generation_id=self.generation_id,
                                  not_found=err.status == 404) from err
-        self.errors = 0
         self.ctx.emit("polled", self.job, state=generation.state, polls=self.polls,
                       generation_id=self.generation_id)
         if generation.state != self.state and generation.state == "processing":
@@ -86,11 +81,14 @@ class Poll:
         self.state = generation.state
         return generation
 
-    def _transient(self, err: ApiError) -> None:
-        """A GET that failed: harmless, the next poll asks again (within the deadline)."""
-        self.errors += 1
+    async def _transient(self, err: ApiError) -> None:
+        """A GET that failed: harmless, the next poll asks again (within the deadline),
+        after the server's Retry-After if it gave one (polls are not rate limited, but
+        an abuse ceiling exists)."""
         self.ctx.emit("polled", self.job, state="error", polls=self.polls, message=str(err),
                       generation_id=self.generation_id)
+        if err.retry_after:
+            await self.ctx.clock.sleep(self.ctx.jitter(err.retry_after))
 
     def _deadline_message(self) -> str:
         seconds = self.ctx.policy.config.deadline

@@ -243,3 +243,11 @@ def test_reattach_to_a_generation_the_backend_forgot_resubmits(tmp_path: Path) -
                for e in second.events)
     assert second.jobs_created() == 1  # its cached parent is gone too: one refused POST
     assert [p["status"] for p in posts(second)] == [400, 201]
+
+
+def test_429_on_a_poll_honours_retry_after(tmp_path: Path) -> None:
+    run, outcome = run_chain(tmp_path, 1, {"kind": "status", "request": 2, "method": "GET",
+                                           "status": 429, "retry_after": 9})
+    assert outcome.ok
+    gets = [r["t"] for r in run.requests() if r["method"] == "GET"]
+    assert gets[1] - gets[0] >= 9.0
