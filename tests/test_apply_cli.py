@@ -99,6 +99,8 @@ def test_saved_plan_applies_and_scope_must_match(tmp_path: Path, capsys: Capture
     cli = VirtualCli(seed=1)
     assert cli(str(plan_file)) == 0
     assert "4 run" in capsys.readouterr().out
+    assert cli(str(plan_file)) == 2  # applied since: running it again would pay twice
+    assert "is stale: hero.lflow.lock now records job(s) 1, 2" in capsys.readouterr().err
     cli.backend.scope = "http://127.0.0.1:9/v1"
     assert cli(str(plan_file)) == 2
     assert "was planned for simulator" in capsys.readouterr().err

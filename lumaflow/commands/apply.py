@@ -95,11 +95,23 @@ def _load(path: Path, backend: Backend, *, allow_outside: bool) -> Plan:
         if plan.scope != backend.scope:
             raise UsageError(f"{path} was planned for {plan.scope}, but apply would use "
                              f"{backend.scope}; choose the same backend for both")
+        _refuse_stale(plan, path)
         return plan
     from lumaflow.commands.plan import load_recipe  # here: the package imports us first
 
     recipe = load_recipe(path, allow_outside=allow_outside)
     return build_plan(recipe, lock=read_lock(lock_path(recipe.path)), scope=backend.scope)
+
+
+def _refuse_stale(plan: Plan, path: Path) -> None:
+    """A saved plan whose jobs were applied since would pay for them again."""
+    lock = read_lock(plan.lock)
+    done = [j.id for j in plan.jobs if j.status == "run" and lock is not None
+            and lock.entry(plan.scope, j.cache_key) is not None]
+    if done:
+        raise UsageError(f"{path} is stale: {plan.lock.name} now records job(s) "
+                         f"{', '.join(done)} that it would run again; run `lumaflow plan` "
+                         "again (or apply the recipe itself)")
 
 
 def _is_saved_plan(path: Path) -> bool:
