@@ -11,6 +11,8 @@ executor's jitter uses a seeded generator, so the same plan gives the same timel
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from lumaflow import backends
@@ -19,6 +21,13 @@ from lumaflow.plan import Plan
 from lumaflow.polling import PollPolicy
 from lumaflow.runtime import RunOptions
 from lumaflow.session import apply_plan
+
+
+@dataclass
+class PollStats:
+    generation_id: str
+    gets: int  # GET /generations/{id} requests for this job
+    delay: float | None  # seconds from completion on the server to our first GET seeing it
 
 
 class SimulatedApply:
@@ -47,6 +56,31 @@ class SimulatedApply:
                           options=options, policy=policy, rng=random.Random(jitter_seed))
         result: Outcome = self.clock.run(coro)
         return result
+
+    def apply_file(self, recipe: Path, **kwargs: Any) -> Outcome:
+        """Load, check and plan `recipe` against its lock (as `lumaflow apply FILE`), apply."""
+        from lumaflow import api
+        from lumaflow.lockfile import lock_path, read_lock
+        from lumaflow.plan import build_plan
+
+        loaded = api.load(recipe)
+        plan = build_plan(loaded, lock=read_lock(lock_path(loaded.path)),
+                          scope=self.backend.scope)
+        return self.apply(plan, **kwargs)
+
+    def poll_stats(self) -> list[PollStats]:
+        """Per completed job: how many GETs it took, and how late its completion was seen."""
+        jobs = {job.id: job for job in self.simulator.backend.job_list}
+        stats: dict[str, PollStats] = {}
+        for request in self.requests():
+            job = jobs.get(str(request["path"]).rsplit("/", 1)[-1])
+            if request["method"] != "GET" or job is None:
+                continue
+            seen = stats.setdefault(job.id, PollStats(job.id, 0, None))
+            seen.gets += 1
+            if seen.delay is None and request["t"] >= job.finished_at:
+                seen.delay = request["t"] - job.finished_at
+        return [s for s in stats.values() if s.delay is not None]
 
     def load_faults(self, faults: dict[str, Any]) -> None:
         self.simulator.load_faults(faults)

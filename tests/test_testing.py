@@ -32,3 +32,13 @@ def test_requests_journal_is_in_order(tmp_path: Path) -> None:
     apply(run, project(tmp_path, chain(1), name="c.lflow"))
     times = [r["t"] for r in run.requests()]
     assert times == sorted(times) and run.requests()[0]["method"] == "POST"
+
+
+def test_apply_file_and_poll_stats(tmp_path: Path) -> None:
+    run = SimulatedApply(seed=2)
+    outcome = run.apply_file(project(tmp_path, chain(3), name="c.lflow"))
+    assert outcome.ok
+    stats = run.poll_stats()
+    assert len(stats) == 3
+    for stat in stats:
+        assert stat.gets >= 1 and stat.delay is not None and 0.0 <= stat.delay <= 1.9 + 1e-6
