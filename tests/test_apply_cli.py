@@ -163,3 +163,12 @@ def test_embedded_backend_is_announced(tmp_path: Path, capsys: Capture) -> None:
     assert backend.scope == "simulator" and not backend.real
     assert "embedded simulator (no LUMA_AGENTS_API_KEY set)" in backend.description
     assert os.environ.get("LUMA_AGENTS_API_KEY") is None
+
+
+def test_unknown_fate_is_named_in_the_summary(tmp_path: Path, capsys: Capture) -> None:
+    cli = VirtualCli(seed=1, faults={"faults": [{"kind": "drop", "job": 1, "when": "after",
+                                                 "method": "POST"}]})
+    assert cli(str(project(tmp_path, chain(1), name="c.lflow"))) == 1
+    out, err = capsys.readouterr()
+    assert "1 failed (1 of unknown fate)" in out
+    assert "may have been created and charged" in err

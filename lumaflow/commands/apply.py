@@ -191,18 +191,23 @@ def _report(plan: Plan, backend: Backend, outcome: Outcome, wall: float) -> None
     for result in outcome.results:
         if result.status in ("failed", "unknown") and result.message:
             print(f"lumaflow: {result.message}", file=sys.stderr)
-    ran, cached = outcome.count("ran"), outcome.count("cached")
-    bad = outcome.count("failed") + outcome.count("unknown")
-    if ran == 0 and bad == 0 and outcome.count("skipped") == 0:
-        restored = sum(len(r.saved) for r in outcome.results)
-        again = f", {restored} image(s) restored from the object cache" if restored else ""
-        print(f"up to date: nothing to run ({cached} job(s) reused{again})")
-    else:
-        print(f"{ran} run, {cached} reused, {bad} failed, {outcome.count('skipped')} skipped · "
-              f"${outcome.cost_usd:.2f} · {_timing(backend, outcome, wall)}")
+    print(_headline(backend, outcome, wall))
     saved = _saved_paths(plan, outcome)
     if saved:
         print("images:\n" + "\n".join(f"  {p}" for p in saved))
+
+
+def _headline(backend: Backend, outcome: Outcome, wall: float) -> str:
+    ran, cached, skipped = (outcome.count(s) for s in ("ran", "cached", "skipped"))
+    unknown = outcome.count("unknown")
+    bad = outcome.count("failed") + unknown
+    if ran == bad == skipped == 0:
+        restored = sum(len(r.saved) for r in outcome.results)
+        again = f", {restored} image(s) restored from the object cache" if restored else ""
+        return f"up to date: nothing to run ({cached} job(s) reused{again})"
+    fate = f" ({unknown} of unknown fate)" if unknown else ""
+    return (f"{ran} run, {cached} reused, {bad} failed{fate}, {skipped} skipped · "
+            f"${outcome.cost_usd:.2f} · {_timing(backend, outcome, wall)}")
 
 
 def _timing(backend: Backend, outcome: Outcome, wall: float) -> str:
