@@ -1,0 +1,1 @@
+"""Reproducible benchmarks of lumaflow against the API's limits and naive clients."""
