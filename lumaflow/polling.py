@@ -27,6 +27,8 @@ class PollConfig:
     min_samples: int = 3
     window: int = 200  # remember only recent latencies: the service's speed drifts
     shrink: float = 0.9  # a job already done at its first poll: we waited too long, learn lower
+    # ... and while no job was ever seen unfinished, halve: a fast service is found quickly.
+    blind_shrink: float = 0.5
     deadline: float = 300.0  # per job, from its submission; generous enough for uni-1-max
 
 
@@ -36,13 +38,15 @@ class PollPolicy:
 
     config: PollConfig = field(default_factory=PollConfig)
     _latencies: dict[str, deque[float]] = field(default_factory=dict)
+    _bracketed: set[str] = field(default_factory=set)  # kinds with a job seen both unfinished
+    # and finished, so a latency was measured rather than bounded
 
     def first_wait(self, kind: str) -> float:
         """Seconds from submission to the first poll, for jobs of `kind` (e.g. the model)."""
-        seen = self._latencies.get(kind)
-        if seen is None or len(seen) < self.config.min_samples:
+        seen = sorted(self._latencies.get(kind, ()))
+        if len(seen) < self.config.min_samples:
             return self.config.first_wait
-        low = _quantile(sorted(seen), self.config.quantile)
+        low = _quantile(seen, self.config.quantile)
         return min(max(low, self.config.min_first_wait), self.config.max_first_wait)
 
     def next_wait(self, kind: str, *, elapsed: float, last_poll: float | None) -> float:
@@ -67,10 +71,13 @@ class PollPolicy:
         midpoint is the estimate. Found done at the very first poll, it only says the
         first wait was too long: record a value below it so the learnt wait comes down.
         """
-        if last_pending is None:
+        if last_pending is not None:
+            self._bracketed.add(kind)
+            sample = (last_pending + detected) / 2
+        elif kind in self._bracketed:
             sample = first_wait * self.config.shrink
         else:
-            sample = (last_pending + detected) / 2
+            sample = first_wait * self.config.blind_shrink
         seen = self._latencies.setdefault(kind, deque(maxlen=self.config.window))
         seen.append(max(0.0, min(sample, detected)))
 

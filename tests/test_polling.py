@@ -37,11 +37,21 @@ def test_needs_a_few_samples_before_trusting_them() -> None:
     assert policy.first_wait("m") == 10.0
 
 
-def test_done_at_first_poll_pulls_the_wait_down() -> None:
+def test_a_fast_service_is_found_by_halving() -> None:
+    policy = PollPolicy()
+    for _ in range(3):  # every job already done at its first poll: nothing was measured
+        policy.observe("m", detected=10.0, last_pending=None, first_wait=10.0)
+    assert policy.first_wait("m") == 5.0
+    policy.observe("m", detected=5.0, last_pending=None, first_wait=5.0)
+    assert policy.first_wait("m") == 2.5
+
+
+def test_done_at_first_poll_pulls_the_wait_down_gently_once_measured() -> None:
     policy = PollPolicy(PollConfig(first_wait=100.0))
-    for _ in range(5):
-        policy.observe("m", detected=100.0, last_pending=None, first_wait=100.0)
-    assert policy.first_wait("m") < 100.0
+    policy.observe("m", detected=60.0, last_pending=58.0, first_wait=50.0)
+    policy.observe("m", detected=60.0, last_pending=58.0, first_wait=50.0)
+    policy.observe("m", detected=40.0, last_pending=None, first_wait=40.0)
+    assert policy.first_wait("m") == 36.0  # 0.9 × 40, not halved: latencies were measured
 
 
 def test_learnt_wait_is_bounded() -> None:
