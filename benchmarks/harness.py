@@ -35,19 +35,21 @@ TINY_OUTPUT = 16
 TERMINAL = ("completed", "failed")
 
 
+def _settings(config: dict[str, Any]) -> dict[str, Any]:
+    """Simulator settings for a benchmark; anything not given keeps the API's defaults."""
+    return {"queue_wait": NO_QUEUE_WAIT, "journal_limit": JOURNAL_LIMIT,
+            "output_long_side": TINY_OUTPUT, **config}
+
+
 def service(seed: int, latency: tuple[float, float], **config: Any) -> simulator.Simulator:
     """An in-process simulator on virtual time, with the documented limits unless overridden."""
-    settings: dict[str, Any] = {"queue_wait": NO_QUEUE_WAIT, "journal_limit": JOURNAL_LIMIT,
-                                "output_long_side": TINY_OUTPUT, **config}
     return simulator.Simulator(seed=seed, latency=latency, clock=simulator.VirtualClock(),
-                               **settings)
+                               **_settings(config))
 
 
 def simulated_apply(seed: int, latency: tuple[float, float], **config: Any) -> SimulatedApply:
     """lumaflow's own harness for apply on virtual time, configured like `service`."""
-    settings: dict[str, Any] = {"queue_wait": NO_QUEUE_WAIT, "journal_limit": JOURNAL_LIMIT,
-                                "output_long_side": TINY_OUTPUT, **config}
-    return SimulatedApply(seed=seed, latency=latency, **settings)
+    return SimulatedApply(seed=seed, latency=latency, **_settings(config))
 
 
 def scratch(prefix: str) -> Path:
