@@ -85,14 +85,17 @@ def _figures(counter: CountingTransport) -> dict[str, Any]:
 
 
 def chain_section(steps: int, seed: int) -> dict[str, Any]:
-    """The issue's `chain_bytes` key."""
+    """The issue's `chain_bytes` key: `lumaflow` and `reupload` are bytes uploaded."""
     source = source_image()
     lumaflow = lumaflow_chain(steps, seed, source)
     reupload = reupload_chain(steps, seed, source)
     once = len(b64(source))
     return {
         "steps": steps, "source_bytes": len(source), "source_base64_bytes": once,
-        "lumaflow": lumaflow, "reupload": reupload,
+        "lumaflow": lumaflow["bytes_uploaded"], "reupload": reupload["bytes_uploaded"],
         # lumaflow's own requests minus one base64 source: what its chaining costs on top
         "lumaflow_overhead_bytes": lumaflow["bytes_uploaded"] - once,
+        "posts": {"lumaflow": lumaflow["posts"], "reupload": reupload["posts"]},
+        "bytes_downloaded": {"lumaflow": lumaflow["bytes_downloaded"],
+                             "reupload": reupload["bytes_downloaded"]},
     }
