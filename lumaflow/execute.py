@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 from lumaflow import wire
 from lumaflow.client import LumaClient
+from lumaflow.errors import LumaflowError
 from lumaflow.events import EventSink, JobResult, JobStatus, Outcome, discard
 from lumaflow.lockbook import LockBook
 from lumaflow.objects import ObjectStore
@@ -25,6 +29,8 @@ from lumaflow.runtime import Clock, Context, JobFailedError, RunOptions, SystemC
 from lumaflow.state import Entry, Journal, atomic_write
 from lumaflow.submit import sniff, submit
 from lumaflow.watch import Poll, failure_message, fetch_output, retryable
+
+T = TypeVar("T")
 
 # After a retryable failure, a short pause; `rate_limited` asks for a longer one.
 _RETRY_PAUSE = {"rate_limited": 20.0}
@@ -66,11 +72,14 @@ class _Scheduler:
     async def run(self) -> Outcome:
         started = self.ctx.clock.now()
         try:
-            async with asyncio.TaskGroup() as group:
-                for job in self.ctx.plan.roots():
-                    group.create_task(self._tree(job, group))
-        except* _FailFastError:
-            pass
+            await self._all_jobs()
+        except BaseExceptionGroup as group:
+            # A user-facing error (lock or journal unwritable) surfaces as itself, not as a
+            # group from the task machinery; anything else keeps its traceback.
+            mine = [e for e in group.exceptions if isinstance(e, LumaflowError)]
+            if mine and len(mine) == len(group.exceptions):
+                raise mine[0] from None
+            raise
         for job in self.ctx.plan.jobs:  # whatever never got a result was stopped
             if job.id not in self.results:
                 self._end(job, "skipped", "not run: --fail-fast stopped the run")
@@ -78,6 +87,14 @@ class _Scheduler:
             self.ctx.book.prune(self.ctx.plan.jobs)
         results = tuple(self.results[job.id] for job in self.ctx.plan.jobs)
         return Outcome(results=results, started_at=started, finished_at=self.ctx.clock.now())
+
+    async def _all_jobs(self) -> None:
+        try:
+            async with asyncio.TaskGroup() as group:
+                for job in self.ctx.plan.roots():
+                    group.create_task(self._tree(job, group))
+        except* _FailFastError:
+            pass
 
     async def _tree(self, job: Job, group: asyncio.TaskGroup) -> None:
         try:
@@ -185,10 +202,10 @@ class _Scheduler:
 
     async def _save(self, job: Job, generation: wire.Generation) -> None:
         data = await fetch_output(self.ctx, job, generation)
-        digest = self.ctx.store.put(data)
+        digest = _written(job, ".lumaflow/objects", partial(self.ctx.store.put, data))
         self.tallies[job.id].output_sha256 = digest
         for target in job.saves:
-            atomic_write(target.path, data)
+            _written(job, target.written, partial(atomic_write, target.path, data))
             self.tallies[job.id].saved.append(target.written)
             self.ctx.emit("saved", job, path=target.written, generation_id=generation.id)
         self.ctx.book.record(job, generation_id=generation.id, output_sha256=digest,
@@ -206,7 +223,7 @@ class _Scheduler:
             if data is None:
                 raise JobFailedError(f"{where(job)}: {target.written} is missing and not in the "
                                  "object cache; delete the lock file to run it again")
-            atomic_write(target.path, data)
+            _written(job, target.written, partial(atomic_write, target.path, data))
             self.tallies[job.id].saved.append(target.written)
             self.ctx.emit("restored", job, path=target.written)
         self.ctx.book.refresh(job)
@@ -236,3 +253,12 @@ class _Scheduler:
             cost_usd=cost, polls=tally.polls, attempts=tally.attempts, saved=tuple(tally.saved),
             output_sha256=job.cached_output_sha256 if status == "cached" else tally.output_sha256,
         )
+
+
+def _written(job: Job, what: str, write: Callable[[], T]) -> T:
+    """Run a file write; a failure (disk full, a folder in the way) fails the step."""
+    try:
+        return write()
+    except OSError as err:
+        raise JobFailedError(f"{where(job)}: cannot write {what}: "
+                             f"{err.strerror or err}") from err

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from lumaflow.errors import StateError
 from lumaflow.lockfile import Lock, read_lock
 from lumaflow.plan import Job
 from lumaflow.state import atomic_write
@@ -47,8 +48,12 @@ class LockBook:
     def _replace(self, lock: Lock) -> None:
         if lock == self.lock and self.path.exists():
             return
+        try:
+            atomic_write(self.path, lock.dumps().encode())
+        except OSError as err:
+            raise StateError(f"cannot write the lock file {self.path}: "
+                             f"{err.strerror or err}") from err
         self.lock = lock
-        atomic_write(self.path, lock.dumps().encode())
 
 
 def iso_utc(seconds: float) -> str:

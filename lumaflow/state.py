@@ -134,9 +134,13 @@ class Journal:
 
     def append(self, record: Record) -> None:
         """Write one record and make sure it is on disk before returning."""
-        self._handle.write(record.model_dump_json(exclude_none=True) + "\n")
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        try:
+            self._handle.write(record.model_dump_json(exclude_none=True) + "\n")
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        except OSError as err:
+            raise StateError(f"cannot write the journal {self.path}: "
+                             f"{err.strerror or err}") from err
         self.records.append(record)
 
     def close(self, *, keep_unresolved: bool = True) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from applykit import apply, chain, posts, project, statuses
+from applykit import apply, chain, plan_for, posts, project, statuses
 
 import simulator
 from lumaflow.client import LumaClient
@@ -251,3 +251,42 @@ def test_429_on_a_poll_honours_retry_after(tmp_path: Path) -> None:
     assert outcome.ok
     gets = [r["t"] for r in run.requests() if r["method"] == "GET"]
     assert gets[1] - gets[0] >= 9.0
+
+
+def test_a_save_blocked_by_a_folder_fails_that_step_only(tmp_path: Path) -> None:
+    plan = plan_for(project(tmp_path, FAN, name="fan.lflow"))
+    (tmp_path / "out" / "2.png").mkdir(parents=True)  # appears after planning
+    outcome = SimulatedApply(seed=5).apply(plan)
+    failed = [r for r in outcome.results if r.status == "failed"]
+    assert len(failed) == 1 and "cannot write out/2.png" in (failed[0].message or "")
+    assert sum(1 for r in outcome.results if r.status == "ran") == 3
+
+
+def test_an_unwritable_lock_file_is_a_state_error(tmp_path: Path) -> None:
+    from lumaflow.errors import StateError
+
+    recipe = project(tmp_path, chain(1), name="c.lflow")
+    (tmp_path / "c.lflow.lock").mkdir()  # a folder where the lock file belongs
+    with pytest.raises(StateError, match=r"c\.lflow\.lock"):
+        apply(SimulatedApply(seed=5), recipe)
+
+
+def test_a_journal_failure_mid_run_surfaces_as_state_error(tmp_path: Path) -> None:
+    from lumaflow.errors import StateError
+    from lumaflow.execute import execute
+    from lumaflow.lockbook import LockBook
+    from lumaflow.state import Journal, Record
+
+    class DiskFull(Journal):
+        def append(self, record: Record) -> None:
+            if record.event == "submitted":
+                raise StateError(f"cannot write the journal {self.path}: No space left")
+            super().append(record)
+
+    plan = plan_for(project(tmp_path, FAN, name="fan.lflow"))
+    run = SimulatedApply(seed=5)
+    journal = DiskFull(tmp_path / "j", [], (tmp_path / "j").open("a"))
+    coro = execute(plan, run.backend.client, journal=journal,
+                   book=LockBook(plan.lock, plan.scope), clock=run.clock)
+    with pytest.raises(StateError, match="No space left"):
+        run.clock.run(coro)
