@@ -97,6 +97,7 @@ class _Scheduler:
             pass
 
     async def _tree(self, job: Job, group: asyncio.TaskGroup) -> None:
+        job = self._recorded_since(job)
         try:
             generation = await self._complete(job)
         except JobFailedError as failure:
@@ -105,6 +106,18 @@ class _Scheduler:
         group.create_task(self._finish(job, generation))
         for child in self.ctx.plan.children(job.id):
             group.create_task(self._tree(child, group))
+
+    def _recorded_since(self, job: Job) -> Job:
+        """A job the plan would run, but which another apply recorded after the plan was
+        made (with its output at hand): running it would pay twice, so it is cached."""
+        entry = self.ctx.book.lock.entry(self.ctx.plan.scope, job.cache_key)
+        if job.status != "run" or entry is None or entry.output_sha256 is None:
+            return job
+        if self.ctx.store.get(entry.output_sha256) is None:
+            return job
+        return job.model_copy(update={"status": "cached", "reason": "up to date",
+                                      "cached_generation_id": entry.generation_id,
+                                      "cached_output_sha256": entry.output_sha256})
 
     async def _complete(self, job: Job) -> wire.Generation | None:
         """Bring the job to `completed`; None for a cached job (nothing to ask the API)."""

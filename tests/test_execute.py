@@ -161,3 +161,13 @@ def test_a_wait_below_clock_resolution_polls_instead_of_spinning(tmp_path: Path)
     run = SimulatedApply(seed=1)
     outcome = apply(run, project(tmp_path, chain(1), name="c.lflow"), policy=Fussy())
     assert outcome.ok
+
+
+def test_a_plan_made_before_another_apply_does_not_pay_twice(tmp_path: Path) -> None:
+    recipe = project(tmp_path)
+    stale = plan_for(recipe)  # planned, then someone else applies the recipe
+    run = SimulatedApply(seed=1)
+    apply(run, recipe)
+    outcome = run.apply(stale)
+    assert set(statuses(outcome).values()) == {"cached"}
+    assert run.post_count() == 4
