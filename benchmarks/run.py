@@ -52,9 +52,16 @@ TINY = Sizes(polling_jobs=4, makespan_jobs=6, chain_steps=2, check_recipes=3, cl
 
 
 def _simulator(sizes: Sizes, seed: int) -> dict[str, Any]:
+    """simulator_load.measure, plus the CPU each side used: which one was the limit."""
     from benchmarks.simulator_load import measure
 
-    return measure(duration_s=sizes.simulator_seconds, jobs=sizes.simulator_jobs)
+    before, client = os.times(), time.process_time()
+    figures = measure(duration_s=sizes.simulator_seconds, jobs=sizes.simulator_jobs)
+    after = os.times()
+    figures["load_generator_cpu_s"] = round(time.process_time() - client, 2)
+    figures["server_cpu_s"] = round(after.children_user + after.children_system
+                                    - before.children_user - before.children_system, 2)
+    return figures
 
 
 SECTIONS: dict[str, Callable[[Sizes, int], dict[str, Any]]] = {
