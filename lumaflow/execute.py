@@ -235,7 +235,7 @@ class _Scheduler:
             data = self.ctx.store.get(digest)
             if data is None:
                 raise JobFailedError(f"{where(job)}: {target.written} is missing and not in the "
-                                 "object cache; delete the lock file to run it again")
+                                     "object cache; delete the lock file to run it again")
             _written(job, target.written, partial(atomic_write, target.path, data))
             self.tallies[job.id].saved.append(target.written)
             self.ctx.emit("restored", job, path=target.written)

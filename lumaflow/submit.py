@@ -67,8 +67,8 @@ class _Submission:
             self.ctx.emit("warning", self.job, message="the cached parent's generation can no "
                           "longer be chained; uploading the cached image instead")
         else:
-            raise JobFailedError(f"{where(self.job)}: the API refused the request: {err}") \
-                from err
+            message = f"{where(self.job)}: the API refused the request: {err}"
+            raise JobFailedError(message) from err
 
 
 def unknown_fate(job: Job, err: Exception) -> str:
@@ -142,7 +142,7 @@ def _inline(job: Job, image: FileInput) -> wire.ImageRef:
         raise JobFailedError(f"{where(job)}: cannot read {image.written}: {err.strerror}") from err
     if hashlib.sha256(data).hexdigest() != image.sha256:
         raise JobFailedError(f"{where(job)}: {image.written} changed since the plan was made; "
-                         "run `lumaflow plan` (or apply the recipe) again")
+                             "run `lumaflow plan` (or apply the recipe) again")
     return wire.ImageRef(data=base64.b64encode(data).decode("ascii"), media_type=image.media_type)
 
 
@@ -150,8 +150,8 @@ def _cached_bytes(ctx: Context, job: Job, sha256: str) -> wire.ImageRef:
     data = ctx.store.get(sha256)
     if data is None:
         raise JobFailedError(f"{where(job)}: its parent's generation can no longer be chained and "
-                         f"its image is not in the object cache ({ctx.store.path(sha256)}); "
-                         "delete the lock file to run the whole recipe again")
+                             f"its image is not in the object cache ({ctx.store.path(sha256)}); "
+                             "delete the lock file to run the whole recipe again")
     return wire.ImageRef(data=base64.b64encode(data).decode("ascii"), media_type=sniff(data))
 
 

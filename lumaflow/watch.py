@@ -129,7 +129,7 @@ async def fetch_output(ctx: Context, job: Job, generation: wire.Generation) -> b
         except ApiError as err:
             if err.status not in _EXPIRED and err.status < 500:
                 raise JobFailedError(f"{where(job)}: download failed: {err}",
-                                 generation_id=generation.id) from err
+                                     generation_id=generation.id) from err
             problem = f"download answered HTTP {err.status}"
             url = None  # expired or gone: ask the API for a fresh one
             continue
@@ -137,8 +137,8 @@ async def fetch_output(ctx: Context, job: Job, generation: wire.Generation) -> b
             return data
         problem, url = "the download was empty", None
     raise JobFailedError(f"{where(job)}: could not download the output of generation "
-                     f"{generation.id} ({problem}); run `lumaflow apply` again to retry",
-                     generation_id=generation.id)
+                         f"{generation.id} ({problem}); run `lumaflow apply` again to retry",
+                         generation_id=generation.id)
 
 
 async def _fresh_url(ctx: Context, job: Job, generation_id: str) -> str | None:
@@ -152,4 +152,4 @@ async def _fresh_url(ctx: Context, job: Job, generation_id: str) -> str | None:
             await ctx.clock.sleep(ctx.jitter(err.retry_after or 2.0))
             return None
         raise JobFailedError(f"{where(job)}: cannot refresh the output URL: {err}",
-                         generation_id=generation_id) from err
+                             generation_id=generation_id) from err

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 import time
@@ -160,10 +161,7 @@ def _execute(plan: Plan, backend: Backend, args: argparse.Namespace, runner: Run
     sink: EventSink = json_view or live or LinesView(board, sys.stderr)
     started = time.monotonic()
     try:
-        if live is not None:
-            with live:
-                outcome = runner(_run(plan, backend, sink, options, policy, close))
-        else:
+        with live or contextlib.nullcontext():
             outcome = runner(_run(plan, backend, sink, options, policy, close))
     except KeyboardInterrupt:
         print(f"lumaflow: interrupted. Submitted jobs are recorded in the journal; run "
