@@ -61,7 +61,9 @@ def test_chain_uploads_and_shape(figures: dict[str, Any]) -> None:
 def test_check_and_simulator_keys(figures: dict[str, Any]) -> None:
     assert {"recipes_per_s", "cli_startup_s", "cli_check_s"} <= set(figures["check"])
     assert figures["check"]["recipes"] == run.TINY.check_recipes
-    assert {"gets_per_s", "p99_ms"} <= set(figures["simulator"])
+    simulator = figures["simulator"]
+    assert set(simulator) >= {"gets_per_s", "p99_ms", "httpx_client"}
+    assert simulator["client"] == "raw" and simulator["httpx_client"]["client"] == "httpx"
 
 
 def test_output_is_json_and_a_table_with_a_verdict_per_target(figures: dict[str, Any]) -> None:
