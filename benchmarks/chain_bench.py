@@ -41,8 +41,8 @@ class CountingTransport(httpx.AsyncBaseTransport):
         return response
 
 
-def source_image() -> bytes:
-    return png((SOURCE_SIDE, SOURCE_SIDE), noise_seed=2)
+def source_image(side: int = SOURCE_SIDE) -> bytes:
+    return png((side, side), noise_seed=2)
 
 
 def lumaflow_chain(steps: int, seed: int, source: bytes) -> dict[str, Any]:
@@ -84,9 +84,9 @@ def _figures(counter: CountingTransport) -> dict[str, Any]:
             "bytes_downloaded": counter.received}
 
 
-def chain_section(steps: int, seed: int) -> dict[str, Any]:
+def chain_section(steps: int, seed: int, side: int = SOURCE_SIDE) -> dict[str, Any]:
     """The issue's `chain_bytes` key: `lumaflow` and `reupload` are bytes uploaded."""
-    source = source_image()
+    source = source_image(side)
     lumaflow = lumaflow_chain(steps, seed, source)
     reupload = reupload_chain(steps, seed, source)
     once = len(b64(source))

@@ -38,6 +38,7 @@ class Sizes:
     polling_jobs: int = 1000
     makespan_jobs: int = 40
     chain_steps: int = 5
+    chain_source_side: int = 818  # pixels of seeded noise: a 2 MB PNG
     check_recipes: int = 1000
     cli_runs: int = 7
     simulator_seconds: float = 5.0
@@ -47,8 +48,8 @@ class Sizes:
 FULL = Sizes()
 QUICK = Sizes(polling_jobs=100, check_recipes=200, cli_runs=3, simulator_seconds=2.0)
 # For the smoke test: every section runs, none of the figures means anything.
-TINY = Sizes(polling_jobs=4, makespan_jobs=6, chain_steps=2, check_recipes=3, cli_runs=1,
-             simulator_seconds=0.3, simulator_jobs=10)
+TINY = Sizes(polling_jobs=4, makespan_jobs=6, chain_steps=2, chain_source_side=64,
+             check_recipes=3, cli_runs=1, simulator_seconds=0.3, simulator_jobs=10)
 
 
 def _simulator(sizes: Sizes, seed: int) -> dict[str, Any]:
@@ -81,7 +82,7 @@ SECTIONS: dict[str, Callable[[Sizes, int], dict[str, Any]]] = {
     "polling": lambda s, seed: polling_section(s.polling_jobs, seed),
     "polling_other": lambda s, seed: polling_other_section(s.polling_jobs, seed),
     "makespan": lambda s, seed: makespan_section(s.makespan_jobs, seed),
-    "chain_bytes": lambda s, seed: chain_section(s.chain_steps, seed),
+    "chain_bytes": lambda s, seed: chain_section(s.chain_steps, seed, s.chain_source_side),
     "check": lambda s, seed: check_section(s.check_recipes, s.cli_runs),
     "simulator": _simulator,
 }
