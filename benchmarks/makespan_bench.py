@@ -16,7 +16,7 @@ import httpx
 
 import simulator
 from benchmarks.harness import b64, plan_for, png, scratch, service, simulated_apply, traces
-from benchmarks.polling_bench import Wire, naive_job
+from benchmarks.polling_bench import Wire, branches, naive_job
 from lumaflow.runtime import RunOptions
 
 LATENCY = (30.0, 60.0)
@@ -63,10 +63,8 @@ def lumaflow_makespan(jobs: int, seed: int, concurrency: int | None = None) -> d
     run = simulated_apply(seed, LATENCY, rpm=RPM, concurrency=CAP)
     root = scratch("makespan")
     (root / "src.png").write_bytes(png())
-    steps = "".join(f'branch b{n} {{\n  step edit "variant number {n}"\n}}\n'
-                    for n in range(jobs))
     recipe = root / "many.lflow"
-    recipe.write_text(f'source photo = "src.png"\n{steps}')
+    recipe.write_text(branches(0, jobs))
     options = RunOptions() if concurrency is None else RunOptions(concurrency=concurrency)
     outcome = run.apply(plan_for(recipe), options=options, jitter_seed=seed)
     if not outcome.ok:

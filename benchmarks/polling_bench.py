@@ -41,21 +41,21 @@ NAIVE_WORKERS = RunOptions.concurrency  # as many jobs in flight as lumaflow kee
 
 def lumaflow_polling(jobs: int, latency: tuple[float, float], seed: int,
                      batch: int = BATCH) -> dict[str, Any]:
-    """Apply `jobs` single-step recipes' steps through lumaflow; the server's view of them."""
+    """Apply `jobs` independent steps through lumaflow; the polling as the server saw it."""
     run = simulated_apply(seed, latency)
     root = scratch("polling")
     (root / "src.png").write_bytes(png())
     policy = PollPolicy()
     for first in range(0, jobs, batch):
         recipe = root / f"batch{first}.lflow"
-        recipe.write_text(_branches(first, min(batch, jobs - first)))
+        recipe.write_text(branches(first, min(batch, jobs - first)))
         outcome = run.apply(plan_for(recipe), policy=policy, jitter_seed=seed)
         if not outcome.ok:
             raise RuntimeError(f"lumaflow batch {first} failed: {outcome.results}")
     return poll_figures(traces(run.simulator))
 
 
-def _branches(first: int, count: int) -> str:
+def branches(first: int, count: int) -> str:
     """A recipe whose every step is an independent job: one branch per step."""
     steps = "".join(f'branch b{n} {{\n  step edit "variant number {n}"\n}}\n'
                     for n in range(first, first + count))
