@@ -39,6 +39,8 @@ TARGETS = (
            lambda f: f["lumaflow"]["gets_per_job_p50"] <= 10 and _delay_ok(f["lumaflow"])),
     Target("polling", "naive_2s (baseline)", _polling("naive_2s"), "—", lambda f: True),
     Target("polling", "naive_1s (baseline)", _polling("naive_1s"), "—", lambda f: True),
+    Target("polling", "quickstart: 20 s, then every 2 s (baseline)",
+           _polling("quickstart_20s_2s"), "—", lambda f: True),
     Target("polling_other", "lumaflow, latency 10–40 s", _polling("10-40"),
            "delay p95 ≤ 2.0 s", lambda f: _delay_ok(f["10-40"])),
     Target("polling_other", "lumaflow, latency 60–120 s", _polling("60-120"),

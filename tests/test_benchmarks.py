@@ -30,7 +30,7 @@ def figures() -> dict[str, Any]:
 
 
 def test_polling_has_every_client_and_figure(figures: dict[str, Any]) -> None:
-    assert set(figures["polling"]) == {"lumaflow", "naive_2s", "naive_1s"}
+    assert set(figures["polling"]) == {"lumaflow", "naive_2s", "naive_1s", "quickstart_20s_2s"}
     assert set(figures["polling_other"]) == {"10-40", "60-120"}
     for client in [*figures["polling"].values(), *figures["polling_other"].values()]:
         assert set(client) >= POLL_KEYS
