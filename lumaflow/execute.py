@@ -68,6 +68,10 @@ class _Scheduler:
         self.results: dict[str, JobResult] = {}
         self.tallies: dict[str, _Tally] = {job.id: _Tally() for job in ctx.plan.jobs}
         self.resume = ctx.journal.entries()
+        self.children: dict[str, list[Job]] = {job.id: [] for job in ctx.plan.jobs}
+        for job in ctx.plan.jobs:  # once, rather than a scan of the plan per job
+            if job.parent is not None:
+                self.children[job.parent].append(job)
 
     async def run(self) -> Outcome:
         started = self.ctx.clock.now()
@@ -104,7 +108,7 @@ class _Scheduler:
             self._fail(job, failure)
             return
         group.create_task(self._finish(job, generation))
-        for child in self.ctx.plan.children(job.id):
+        for child in self.children[job.id]:
             group.create_task(self._tree(child, group))
 
     def _recorded_since(self, job: Job) -> Job:
@@ -254,7 +258,7 @@ class _Scheduler:
             raise _FailFastError
 
     def _descendants(self, job: Job) -> list[Job]:
-        children = list(self.ctx.plan.children(job.id))
+        children = self.children[job.id]
         return children + [d for c in children for d in self._descendants(c)]
 
     def _end(self, job: Job, status: JobStatus, message: str | None = None,

@@ -146,17 +146,16 @@ class Journal:
     def close(self, *, keep_unresolved: bool = True) -> None:
         """Close; shrink the file to what a later run still needs (or remove it)."""
         self._handle.close()
-        wanted = [r for r in self.records if self._unresolved(r)] if keep_unresolved else []
+        entries = self.entries()
+        wanted = [r for r in self.records
+                  if keep_unresolved and entries[(r.scope, r.cache_key)].state
+                  not in ("saved", "failed")]
         if not wanted:
             with contextlib.suppress(FileNotFoundError):
                 self.path.unlink()
             return
         text = "".join(r.model_dump_json(exclude_none=True) + "\n" for r in wanted)
         atomic_write(self.path, text.encode())
-
-    def _unresolved(self, record: Record) -> bool:
-        entry = self.entries()[(record.scope, record.cache_key)]
-        return entry.state not in ("saved", "failed")
 
 
 def read_records(path: Path) -> list[Record]:
