@@ -1,19 +1,17 @@
-"""The subcommands, in the order `lumaflow --help` lists them."""
+"""The subcommands: one module each, imported only when needed.
+
+Each module exposes `register(subparsers)`, which adds its parser and sets `func`
+to a function `(args) -> int`. `lumaflow check` should not pay for importing the
+simulator that `apply` may need, so the CLI loads only the command it runs.
+"""
 
 from __future__ import annotations
 
-import argparse
+import importlib
 from types import ModuleType
-from typing import Any
 
-from lumaflow.commands import apply, check, fmt, plan, simulator
-
-COMMANDS: tuple[ModuleType, ...] = (check, fmt, plan, apply, simulator)
+NAMES: tuple[str, ...] = ("check", "fmt", "plan", "apply", "simulator")
 
 
-def add_command(subparsers: Any, name: str, help_text: str) -> argparse.ArgumentParser:
-    """Add one subcommand whose --help shows the module's docstring as its description."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        name, help=help_text, description=help_text
-    )
-    return parser
+def load(name: str) -> ModuleType:
+    return importlib.import_module(f"lumaflow.commands.{name}")

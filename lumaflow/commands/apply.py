@@ -14,9 +14,9 @@ import sys
 import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lumaflow.backends import Backend, choose
+from lumaflow.commands.options import add_allow_outside, add_backend_options, add_command
 from lumaflow.commands.progress import Board, JsonView, LinesView, LiveView
 from lumaflow.errors import RunError, UsageError
 from lumaflow.events import EventSink, Outcome
@@ -25,6 +25,9 @@ from lumaflow.plan import Plan, build_plan, load_plan
 from lumaflow.polling import PollConfig, PollPolicy
 from lumaflow.runtime import RunOptions
 from lumaflow.session import apply_plan
+
+if TYPE_CHECKING:
+    from lumaflow.backends import Backend
 
 EXIT_INTERRUPTED = 130
 HELP = "Run the plan: submit the jobs, save the images, record the lock file."
@@ -42,26 +45,21 @@ exit codes: 0 done or up to date; 1 a job failed (or its fate is unknown);
 
 
 def register(subparsers: Any) -> None:
-    # Not commands.add_command: importing the package from here would be circular.
-    parser = subparsers.add_parser("apply", help=HELP, description=HELP, epilog=EPILOG,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = add_command(subparsers, "apply", HELP, epilog=EPILOG)
     parser.add_argument("file", type=Path, metavar="FILE|PLAN",
                         help="a .lflow recipe, or a plan saved by `lumaflow plan --out`")
     parser.add_argument("--budget", type=_dollars, metavar="USD",
                         help="refuse to start when the estimated cost exceeds USD")
     parser.add_argument("-y", "--yes", action="store_true",
                         help="do not ask before submitting paid jobs to the real API")
-    backend = parser.add_mutually_exclusive_group()
-    backend.add_argument("--simulator", action="store_true",
-                         help="use the embedded simulator, even when an API key is set")
-    backend.add_argument("--api-url", metavar="URL",
-                         help="use the API at URL (e.g. http://127.0.0.1:8080/v1)")
+    add_backend_options(
+        parser, simulator_help="use the embedded simulator, even when an API key is set",
+        api_url_help="use the API at URL (e.g. http://127.0.0.1:8080/v1)")
     parser.add_argument("--fail-fast", action="store_true",
                         help="stop every branch when one job fails (default: others go on)")
     parser.add_argument("--json", action="store_true",
                         help="print events and the summary as JSON lines on stdout")
-    parser.add_argument("--allow-outside", action="store_true",
-                        help="allow files and saves outside the project")
+    add_allow_outside(parser)
     parser.add_argument("--deadline", type=_seconds, metavar="SECONDS",
                         default=PollConfig.deadline,
                         help="give up on a job after this long (default %(default)g s; "
@@ -80,6 +78,8 @@ def run(args: argparse.Namespace, *, backend: Backend | None = None,
     """The command. Tests inject a backend on virtual time and that clock's runner."""
     owned = backend is None
     if backend is None:
+        from lumaflow.backends import choose  # brings in the simulator: only when applying
+
         backend = choose(use_simulator=args.simulator, api_url=args.api_url,
                          environ=os.environ)
     print(f"lumaflow: {backend.description}", file=sys.stderr)

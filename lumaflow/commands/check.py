@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from lumaflow.commands.options import add_allow_outside, add_command
+
 EXIT_OK = 0
 EXIT_INVALID = 2
 
 
 def register(subparsers: Any) -> None:
-    from lumaflow.commands import add_command  # after the package finished importing
-
     parser = add_command(
         subparsers, "check",
         "Parse and validate recipes without running anything: names, API limits and files "
@@ -24,9 +24,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help=".lflow recipes")
     parser.add_argument("--json", action="store_true",
                         help="print the diagnostics as JSON on stdout instead of text on stderr")
-    parser.add_argument("--allow-outside", action="store_true",
-                        help="allow files and saves outside the project root (the nearest "
-                        "folder above the recipe with .git, pyproject.toml or .lumaflow-root)")
+    add_allow_outside(parser)
     parser.set_defaults(func=run)
 
 

@@ -10,14 +10,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from lumaflow.commands.options import add_command
+
 EXIT_OK = 0
 EXIT_WOULD_CHANGE = 1
 EXIT_INVALID = 2
 
 
 def register(subparsers: Any) -> None:
-    from lumaflow.commands import add_command  # after the package finished importing
-
     parser = add_command(
         subparsers, "fmt",
         "Rewrite recipes in the canonical layout (comments kept). A file with syntax errors "

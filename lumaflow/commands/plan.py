@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from lumaflow.commands.options import add_allow_outside, add_backend_options, add_command
 from lumaflow.errors import RecipeError, UsageError
 from lumaflow.lockfile import lock_path, read_lock
 from lumaflow.plan import Plan, build_plan, dumps_plan
@@ -31,10 +32,7 @@ exit codes: 0 success; 2 invalid recipe or usage; with --detailed-exitcode,
 
 
 def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "plan", help=HELP, description=HELP, epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(subparsers, "plan", HELP, epilog=EPILOG)
     parser.add_argument("file", type=Path, metavar="FILE", help="the .lflow recipe")
     parser.add_argument("--json", action="store_true",
                         help="print the whole plan as JSON (versioned by format_version) "
@@ -45,13 +43,10 @@ def register(subparsers: Any) -> None:
                         help="save the plan as JSON for `lumaflow apply PLAN`")
     parser.add_argument("--detailed-exitcode", action="store_true",
                         help="exit 2 when any job would run, 0 when everything is cached")
-    backend = parser.add_mutually_exclusive_group()
-    backend.add_argument("--simulator", action="store_true",
-                         help="plan against the embedded simulator's cache entries")
-    backend.add_argument("--api-url", metavar="URL",
-                         help="plan against this API base URL's cache entries")
-    parser.add_argument("--allow-outside", action="store_true",
-                        help="allow files and saves outside the project")
+    add_backend_options(
+        parser, simulator_help="plan against the embedded simulator's cache entries",
+        api_url_help="plan against this API base URL's cache entries")
+    add_allow_outside(parser)
     parser.set_defaults(func=run)
 
 
