@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -32,23 +30,14 @@ def register(subparsers: Any) -> None:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace a file's content in one step: a reader sees the old file or the new one.
+    """Replace a recipe's text in one step, keeping its mode.
 
     A symlink is followed, so the link stays a link and its target gets the new text.
     """
+    from lumaflow.state import atomic_write
+
     path = path.resolve()
-    mode = path.stat().st_mode & 0o7777
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(temp).chmod(mode)
-        Path(temp).replace(path)  # atomic on POSIX: readers see the old file or the new
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text.encode("utf-8"), mode=path.stat().st_mode & 0o7777)
 
 
 def _diff(path: Path, before: str, after: str) -> str:
