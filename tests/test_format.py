@@ -186,7 +186,7 @@ def test_fmt_reports_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixtur
                                            ("README.md", "## The language in two minutes")])
 def test_the_docs_first_example_is_in_canonical_layout(doc: str, after: str) -> None:
     text = (Path(__file__).parent.parent / doc).read_text(encoding="utf-8")
-    example = text.split(after, 1)[1].split("```\n")[1]
+    example = text[text.index(after):].split("```\n")[1]
     assert format_text(example) == example
 
 
