@@ -64,7 +64,7 @@ def lumaflow_makespan(jobs: int, seed: int, concurrency: int | None = None) -> d
     root = scratch("makespan")
     (root / "src.png").write_bytes(png())
     recipe = root / "many.lflow"
-    recipe.write_text(branches(0, jobs))
+    recipe.write_text(branches(jobs))
     options = RunOptions() if concurrency is None else RunOptions(concurrency=concurrency)
     outcome = run.apply(plan_for(recipe), options=options, jitter_seed=seed)
     if not outcome.ok:

@@ -1,10 +1,9 @@
 """Polling: GETs per job and completion-detection delay, lumaflow against naive pollers.
 
 lumaflow runs its real apply path (planner, scheduler, PollPolicy, client) on virtual
-time against the in-process simulator with the API's default limits. One PollPolicy
-lives for the whole measurement, so it learns from the jobs it has seen exactly as it
-does within one long apply; the jobs are applied in batches only because apply's
-bookkeeping grows quadratically with the jobs of one recipe (see docs/benchmarks.md).
+time against the in-process simulator with the API's default limits: one recipe whose
+steps are all independent, applied once, so the poll policy learns from the jobs it has
+seen exactly as it does in any apply.
 
 The naive clients are what a user would write from the SDK quickstart: submit, then
 GET every N seconds from the submission until the job is terminal, then download.
@@ -32,33 +31,28 @@ from benchmarks.harness import (
     simulated_apply,
     traces,
 )
-from lumaflow.polling import PollPolicy
 from lumaflow.runtime import RunOptions
 
-BATCH = 25  # jobs per apply; the policy carries over between batches
 NAIVE_WORKERS = RunOptions.concurrency  # as many jobs in flight as lumaflow keeps
 
 
-def lumaflow_polling(jobs: int, latency: tuple[float, float], seed: int,
-                     batch: int = BATCH) -> dict[str, Any]:
+def lumaflow_polling(jobs: int, latency: tuple[float, float], seed: int) -> dict[str, Any]:
     """Apply `jobs` independent steps through lumaflow; the polling as the server saw it."""
     run = simulated_apply(seed, latency)
     root = scratch("polling")
     (root / "src.png").write_bytes(png())
-    policy = PollPolicy()
-    for first in range(0, jobs, batch):
-        recipe = root / f"batch{first}.lflow"
-        recipe.write_text(branches(first, min(batch, jobs - first)))
-        outcome = run.apply(plan_for(recipe), policy=policy, jitter_seed=seed)
-        if not outcome.ok:
-            raise RuntimeError(f"lumaflow batch {first} failed: {outcome.results}")
+    recipe = root / "many.lflow"
+    recipe.write_text(branches(jobs))
+    outcome = run.apply(plan_for(recipe), jitter_seed=seed)
+    if not outcome.ok:
+        raise RuntimeError(f"lumaflow polling run failed: {outcome.results}")
     return poll_figures(traces(run.simulator))
 
 
-def branches(first: int, count: int) -> str:
+def branches(count: int) -> str:
     """A recipe whose every step is an independent job: one branch per step."""
     steps = "".join(f'branch b{n} {{\n  step edit "variant number {n}"\n}}\n'
-                    for n in range(first, first + count))
+                    for n in range(count))
     return f'source photo = "src.png"\n{steps}'
 
 
