@@ -38,7 +38,9 @@ class SystemClock:
 
 @dataclass(frozen=True)
 class RunOptions:
-    concurrency: int = 8  # jobs in flight at once; the API's default limit is 10 per client
+    # jobs in flight at once: the API's default limit per client. A lower account limit
+    # costs little: a "Too many concurrent jobs" answer waits for one of our own jobs.
+    concurrency: int = 10
     fail_fast: bool = False
     max_attempts: int = 3  # per job, for retryable failure codes (each attempt is a new job)
     max_limit_waits: int = 30  # 429s per job before giving up (a 429 never creates a job)
