@@ -85,8 +85,11 @@ class ApiError(LumaflowError):
         self.detail = detail
         self.request_id = request_id
         self.retry_after = retry_after
-        rid = f" (request id {request_id})" if request_id else ""
-        super().__init__(f"HTTP {status}: {detail}{rid}")
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        rid = f" (request id {self.request_id})" if self.request_id else ""
+        return f"HTTP {self.status}: {self.detail}{rid}"
 
 
 class TransportError(ApiError):
@@ -97,6 +100,9 @@ class TransportError(ApiError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(0, detail)
+
+    def _describe(self) -> str:
+        return self.detail  # there was no HTTP status to speak of
 
 
 class RunError(LumaflowError):

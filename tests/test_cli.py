@@ -39,3 +39,11 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for name in ("check", "fmt", "plan", "apply", "simulator"):
         assert f"    {name}" in out
+
+
+def test_a_failed_connection_is_not_described_as_an_http_status() -> None:
+    from lumaflow.errors import ApiError, TransportError
+
+    assert str(TransportError("could not connect to 127.0.0.1")) == "could not connect to 127.0.0.1"
+    assert str(ApiError(503, "Image URL ingestion unavailable", request_id="r1")) == (
+        "HTTP 503: Image URL ingestion unavailable (request id r1)")
