@@ -8,10 +8,11 @@ file system. Every problem comes back as a `Problem` value, never raised, so
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISDIR, S_ISREG
+from stat import S_ISDIR, S_ISLNK, S_ISREG
 from urllib.parse import urlsplit
 
 from lumaflow.recipe import MAX_IMAGE_BYTES, FileAsset, GenerationAsset, UrlAsset
@@ -32,16 +33,25 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """Where a recipe lives: relative paths resolve against `folder`, never outside `root`."""
+    """Where a recipe lives: relative paths resolve against `folder`, never outside `root`.
+
+    `folders` remembers, for one check, each written folder already resolved: a recipe's
+    files and saves share a few folders, and `Path.resolve` walks every component.
+    """
 
     folder: Path
     root: Path
     allow_outside: bool = False
+    folders: dict[str, Path] = field(default_factory=dict, compare=False, repr=False)
 
 
 def project_root(recipe: Path) -> Path:
     """The nearest folder holding .git, pyproject.toml or .lumaflow-root, else the recipe's."""
-    folder = recipe.resolve().parent
+    return _root_above(recipe.resolve().parent)
+
+
+def _root_above(folder: Path) -> Path:
+    """The nearest marked folder from `folder` (already resolved) upwards, else `folder`."""
     for candidate in (folder, *folder.parents):
         if any((candidate / marker).exists() for marker in ROOT_MARKERS):
             return candidate
@@ -49,7 +59,12 @@ def project_root(recipe: Path) -> Path:
 
 
 def place_of(recipe: Path, *, allow_outside: bool = False) -> Place:
-    return Place(recipe.resolve().parent, project_root(recipe), allow_outside)
+    return place_at(recipe.resolve(), allow_outside=allow_outside)
+
+
+def place_at(resolved: Path, *, allow_outside: bool = False) -> Place:
+    """The Place of a recipe whose path is already resolved (saves resolving it again)."""
+    return Place(resolved.parent, _root_above(resolved.parent), allow_outside)
 
 
 def sniff(head: bytes) -> str | None:
@@ -101,7 +116,7 @@ def resolve(written: str, place: Place) -> Path | Problem:
     if "\x00" in written:
         return Problem("bad-path", "a path cannot contain a NUL character")
     try:
-        path = (place.folder / written).resolve()
+        path = _resolved(written, place)
     except (OSError, RuntimeError) as err:  # a symlink loop, a name too long
         return Problem("bad-path", f"`{written}` cannot be resolved: {err}")
     if place.allow_outside or path.is_relative_to(place.root):
@@ -109,6 +124,38 @@ def resolve(written: str, place: Place) -> Path | Problem:
     return Problem("outside-project", f"`{written}` resolves outside the project",
                    "the project is the nearest folder above the recipe holding .git, "
                    "pyproject.toml or .lumaflow-root; --allow-outside lifts this")
+
+
+def _resolved(written: str, place: Place) -> Path:
+    """`(place.folder / written).resolve()`, resolving each written folder once per Place.
+
+    The folder part resolves as before; the last name is only looked at with lstat, since
+    below a symlink-free folder a name that is no symlink is its own real path. Anything
+    else (a symlink, `.`/`..`, a folder that fails to resolve) takes the full resolve, so
+    results and errors stay exactly those of `Path.resolve`.
+    """
+    name = written.rpartition("/")[2]
+    head = written[:len(written) - len(name)]  # keeps its last "/": "/a" → "/", "a" → ""
+    parent = place.folders.get(head)
+    if name in ("", ".", "..") or (parent is None and not _remember(head, place)):
+        return (place.folder / written).resolve()
+    path = place.folders[head] / name
+    try:
+        if S_ISLNK(os.lstat(path).st_mode):
+            return (place.folder / written).resolve()
+    except OSError:
+        pass  # missing or unreachable: resolve keeps such a name as written, and so do we
+    return path
+
+
+def _remember(head: str, place: Place) -> bool:
+    """Resolve a written folder into `place.folders`; False if it fails (the caller then
+    resolves the whole path, so the error names that path, as it always did)."""
+    try:
+        place.folders[head] = (place.folder / head).resolve()
+    except (OSError, RuntimeError):
+        return False
+    return True
 
 
 def _file(written: str, place: Place) -> FileAsset | Problem:

@@ -176,7 +176,8 @@ def _scope(header: _HeaderChecker, place: assets.Place) -> Scope:
 def check(document: nodes.Document, *, allow_outside: bool = False) -> CheckResult:
     """Judge a parsed recipe. Files are read and hashed; nothing else is touched."""
     report = Report(document.path)
-    place = assets.place_of(document.path, allow_outside=allow_outside)
+    resolved = document.path.resolve()
+    place = assets.place_at(resolved, allow_outside=allow_outside)
     header = _check_header(document, report, place)
     scope = _scope(header, place)
     body = [s for s in document.statements if isinstance(s, nodes.Step | nodes.Save | nodes.Branch)]
@@ -187,7 +188,7 @@ def check(document: nodes.Document, *, allow_outside: bool = False) -> CheckResu
     if report.failed:
         return CheckResult(recipe=None, diagnostics=diagnostics)
     recipe = Recipe(
-        path=document.path.resolve(), project_root=place.root, settings=scope.settings,
+        path=resolved, project_root=place.root, settings=scope.settings,
         source=scope.source, refs=tuple(scope.refs.values()), body=items,
     )
     return CheckResult(recipe=recipe, diagnostics=diagnostics)
