@@ -171,10 +171,27 @@ def _file(written: str, place: Place) -> FileAsset | Problem:
     if stat.st_size > MAX_IMAGE_BYTES:
         return Problem("file-too-large", f"`{written}` is {stat.st_size:,} bytes; "
                        f"the API takes at most {MAX_IMAGE_BYTES:,} (50 MB)")
-    return _read(written, path)
+    key = (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    known = _READ.get(key)
+    if known is None:
+        found = _read(written, path)
+        if isinstance(found, Problem):
+            return found
+        known = _READ[key] = found
+        if len(_READ) > _READ_LIMIT:
+            del _READ[next(iter(_READ))]  # the oldest: a long watch must not grow without end
+    sha256, media_type, size = known
+    return FileAsset(written=written, path=path, sha256=sha256, media_type=media_type, size=size)
 
 
-def _read(written: str, path: Path) -> FileAsset | Problem:
+# An image already read in this process: (sha256, media type, size) by the file's path and
+# stat identity. Any write, chmod or replacement changes mtime or ctime (or the inode), and
+# the key with them, so a changed file is always read and hashed again.
+_READ: dict[tuple[str, int, int, int, int, int], tuple[str, str, int]] = {}
+_READ_LIMIT = 4096
+
+
+def _read(written: str, path: Path) -> tuple[str, str, int] | Problem:
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -183,8 +200,7 @@ def _read(written: str, path: Path) -> FileAsset | Problem:
     if media_type is None:
         return Problem("not-an-image", f"`{written}` is not a PNG, JPEG, WebP or GIF image",
                        "the file's bytes decide, not its extension")
-    return FileAsset(written=written, path=path, sha256=hashlib.sha256(data).hexdigest(),
-                     media_type=media_type, size=len(data))
+    return hashlib.sha256(data).hexdigest(), media_type, len(data)
 
 
 def _nearby(path: Path) -> str | None:
