@@ -61,7 +61,10 @@ class FastLexer(Lexer):
         self.trailing = re.compile(f"(?:{skip})*") if skip else re.compile("")
 
     def lex(self, lexer_state: LexerState, parser_state: Any) -> Iterator[Token]:
-        text: str = lexer_state.text.text
+        return self.tokens(lexer_state.text.text, parser_state)
+
+    def tokens(self, text: str, parser_state: Any = None) -> Iterator[Token]:
+        """The tokens of `text`; `parser_state` only goes into an UnexpectedCharacters."""
         match, keywords, ignore = self.master.match, self.keywords, self.ignore
         pos, line, line_start, end = 0, 1, 0, len(text)
         last = ""

@@ -20,6 +20,7 @@ from lark.exceptions import UnexpectedInput
 
 from lumaflow import nodes, strings
 from lumaflow.errors import Diagnostic, RecipeError
+from lumaflow.lalr import Driver, StuckError
 from lumaflow.lexer import FastLexer
 from lumaflow.text import Source, Span
 
@@ -211,12 +212,28 @@ def _too_deep(statements: list[nodes.Statement], path: Path) -> Diagnostic | Non
     return None
 
 
+@cache
+def _driver() -> Driver:
+    return Driver(parser())
+
+
 def _parse_once(text: str, collected: _Collected) -> list[nodes.Statement]:
     token = _current.set(collected)
     try:
-        return parser().parse(text + "\n")  # type: ignore[return-value]  # the transformer builds nodes
+        return _statements(text + "\n", collected)
     finally:
         _current.reset(token)
+
+
+def _statements(text: str, collected: _Collected) -> list[nodes.Statement]:
+    """The lean driver first; for invalid input, Lark's parser, whose errors we report."""
+    lark = parser()
+    try:
+        return _driver().parse(lark.parser.lexer.tokens(text))  # type: ignore[no-any-return]
+    except (StuckError, UnexpectedInput):
+        collected.comments.clear()  # Lark's run lexes the text again
+        collected.errors.clear()
+        return lark.parse(text)  # type: ignore[return-value]  # the transformer builds nodes
 
 
 def _blank_out(lines: list[str], number: int) -> bool:
