@@ -7,14 +7,16 @@ file system. Every problem comes back as a `Problem` value, never raised, so
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISDIR, S_ISLNK, S_ISREG
+from stat import S_ISDIR, S_ISREG
 from urllib.parse import urlsplit
 
+from lumaflow.paths import Folders, inside, resolve_below
 from lumaflow.recipe import MAX_IMAGE_BYTES, FileAsset, GenerationAsset, UrlAsset
 
 ROOT_MARKERS = (".git", "pyproject.toml", ".lumaflow-root")
@@ -35,14 +37,14 @@ class Problem:
 class Place:
     """Where a recipe lives: relative paths resolve against `folder`, never outside `root`.
 
-    `folders` remembers, for one check, each written folder already resolved: a recipe's
-    files and saves share a few folders, and `Path.resolve` walks every component.
+    `folders` remembers, for one check, each written folder already resolved (see
+    lumaflow.paths): a recipe's files and saves share a few folders.
     """
 
     folder: Path
     root: Path
     allow_outside: bool = False
-    folders: dict[str, Path] = field(default_factory=dict, compare=False, repr=False)
+    folders: Folders = field(default_factory=dict, compare=False, repr=False)
 
 
 def project_root(recipe: Path) -> Path:
@@ -53,9 +55,27 @@ def project_root(recipe: Path) -> Path:
 def _root_above(folder: Path) -> Path:
     """The nearest marked folder from `folder` (already resolved) upwards, else `folder`."""
     for candidate in (folder, *folder.parents):
-        if any((candidate / marker).exists() for marker in ROOT_MARKERS):
+        base = str(candidate).rstrip("/")
+        if any(_exists(f"{base}/{marker}") for marker in ROOT_MARKERS):
             return candidate
     return folder
+
+
+_MISSING = frozenset((errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP))
+
+
+def _exists(path: str) -> bool:
+    """`Path(path).exists()` on a plain string: the same answers and the same errors raised,
+    without building a Path per marker (the root search looks for 3 markers per folder)."""
+    try:
+        os.stat(path)  # noqa: PTH116  # a str on purpose: see above
+    except OSError as err:
+        if err.errno in _MISSING:
+            return False
+        raise
+    except ValueError:
+        return False
+    return True
 
 
 def place_of(recipe: Path, *, allow_outside: bool = False) -> Place:
@@ -64,7 +84,8 @@ def place_of(recipe: Path, *, allow_outside: bool = False) -> Place:
 
 def place_at(resolved: Path, *, allow_outside: bool = False) -> Place:
     """The Place of a recipe whose path is already resolved (saves resolving it again)."""
-    return Place(resolved.parent, _root_above(resolved.parent), allow_outside)
+    folder = resolved.parent
+    return Place(folder, _root_above(folder), allow_outside, {"": folder})
 
 
 def sniff(head: bytes) -> str | None:
@@ -113,57 +134,32 @@ def _url(written: str, scheme: str) -> UrlAsset | Problem:
 
 def resolve(written: str, place: Place) -> Path | Problem:
     """A path as written → absolute and symlink-free, refused if outside the project."""
+    found = _resolve(written, place)
+    return found if isinstance(found, Problem) else found[0]
+
+
+def _resolve(written: str, place: Place) -> tuple[Path, os.stat_result | None] | Problem:
+    """The resolved path, and its stat when resolving already found it (else None)."""
     if "\x00" in written:
         return Problem("bad-path", "a path cannot contain a NUL character")
     try:
-        path = _resolved(written, place)
+        path, stat = resolve_below(place.folder, written, place.folders)
     except (OSError, RuntimeError) as err:  # a symlink loop, a name too long
         return Problem("bad-path", f"`{written}` cannot be resolved: {err}")
-    if place.allow_outside or path.is_relative_to(place.root):
-        return path
+    if place.allow_outside or inside(path, place.root):
+        return path, stat
     return Problem("outside-project", f"`{written}` resolves outside the project",
                    "the project is the nearest folder above the recipe holding .git, "
                    "pyproject.toml or .lumaflow-root; --allow-outside lifts this")
 
 
-def _resolved(written: str, place: Place) -> Path:
-    """`(place.folder / written).resolve()`, resolving each written folder once per Place.
-
-    The folder part resolves as before; the last name is only looked at with lstat, since
-    below a symlink-free folder a name that is no symlink is its own real path. Anything
-    else (a symlink, `.`/`..`, a folder that fails to resolve) takes the full resolve, so
-    results and errors stay exactly those of `Path.resolve`.
-    """
-    name = written.rpartition("/")[2]
-    head = written[:len(written) - len(name)]  # keeps its last "/": "/a" → "/", "a" → ""
-    parent = place.folders.get(head)
-    if name in ("", ".", "..") or (parent is None and not _remember(head, place)):
-        return (place.folder / written).resolve()
-    path = place.folders[head] / name
-    try:
-        if S_ISLNK(os.lstat(path).st_mode):
-            return (place.folder / written).resolve()
-    except OSError:
-        pass  # missing or unreachable: resolve keeps such a name as written, and so do we
-    return path
-
-
-def _remember(head: str, place: Place) -> bool:
-    """Resolve a written folder into `place.folders`; False if it fails (the caller then
-    resolves the whole path, so the error names that path, as it always did)."""
-    try:
-        place.folders[head] = (place.folder / head).resolve()
-    except (OSError, RuntimeError):
-        return False
-    return True
-
-
 def _file(written: str, place: Place) -> FileAsset | Problem:
-    path = resolve(written, place)
-    if isinstance(path, Problem):
-        return path
+    resolved = _resolve(written, place)
+    if isinstance(resolved, Problem):
+        return resolved
+    path, stat = resolved
     try:
-        stat = path.stat()
+        stat = stat or path.stat()
     except OSError:
         return Problem("file-not-found", f"no file `{written}`", _nearby(path))
     if not S_ISREG(stat.st_mode):
@@ -219,11 +215,12 @@ def save_path(written: str, place: Place) -> Path | Problem:
     """Where a `save` writes: inside the project, not a folder, not a URL."""
     if _SCHEME.match(written) or not written.strip():
         return Problem("bad-save-path", "save takes a file path relative to the recipe")
-    path = resolve(written, place)
-    if isinstance(path, Problem):
-        return Problem("save-outside-project", path.message, path.hint)
+    found = _resolve(written, place)
+    if isinstance(found, Problem):
+        return Problem("save-outside-project", found.message, found.hint)
+    path, stat = found
     try:
-        is_dir = S_ISDIR(path.stat().st_mode)
+        is_dir = S_ISDIR((stat or path.stat()).st_mode)
     except OSError:
         is_dir = False  # usually: does not exist yet, which is fine for a save
     if is_dir:
