@@ -149,8 +149,11 @@ def _keyword(stmt: nodes.Statement) -> str:
             return "ref"
 
 
+_BODY = (nodes.Step, nodes.Save, nodes.Branch)  # a tuple: `A | B | C` is rebuilt per call
+
+
 def _is_body(stmt: nodes.Statement) -> bool:
-    return isinstance(stmt, nodes.Step | nodes.Save | nodes.Branch)
+    return isinstance(stmt, _BODY)
 
 
 def _check_header(document: nodes.Document, report: Report, place: assets.Place
@@ -180,7 +183,7 @@ def check(document: nodes.Document, *, allow_outside: bool = False) -> CheckResu
     place = assets.place_at(resolved, allow_outside=allow_outside)
     header = _check_header(document, report, place)
     scope = _scope(header, place)
-    body = [s for s in document.statements if isinstance(s, nodes.Step | nodes.Save | nodes.Branch)]
+    body = [s for s in document.statements if isinstance(s, _BODY)]
     checker = BodyChecker(report, scope, declared=header.names)
     items = checker.body(body)
     checker.finish({name: decl for name, (_, decl) in header.header.refs.items()}, body)
