@@ -28,12 +28,27 @@ class Pos(NamedTuple):
 
     @property
     def span(self) -> Span:
-        return Span(line=self.line, column=self.column, end_line=self.end_line,
-                    end_column=self.end_column)
+        """The pydantic Span, shared by equal positions (a Span is a frozen value).
+
+        Each step, binding and save of a checked recipe carries one, and building a
+        Span costs ten times a lookup. Recipes checked in one process (watch, a batch
+        through the API) share most positions; a single cold check gains nothing.
+        """
+        span = _SPANS.get(self)
+        if span is None:
+            if len(_SPANS) >= _SPANS_LIMIT:
+                _SPANS.clear()  # a bound, not an LRU: positions recur, so it refills fast
+            span = _SPANS[self] = Span(line=self.line, column=self.column,
+                                       end_line=self.end_line, end_column=self.end_column)
+        return span
 
     def to(self, last: Pos) -> Pos:
         """From the start of this position to the end of `last`."""
         return Pos(self.line, self.column, last.end_line, last.end_column)
+
+
+_SPANS: dict[Pos, Span] = {}
+_SPANS_LIMIT = 8192  # ~5 MB at most
 
 
 @dataclass(frozen=True, slots=True)
