@@ -30,7 +30,7 @@ def test_timeouts_run_on_virtual_time() -> None:
 
     async def main() -> float:
         with pytest.raises(TimeoutError):
-            await asyncio.wait_for(asyncio.sleep(100), timeout=7)
+            await asyncio.wait_for(clock.sleep(100), timeout=7)
         return clock.now() - VIRTUAL_EPOCH
 
     assert clock.run(main()) == 7
@@ -77,7 +77,7 @@ def test_a_30_to_60_s_job_polled_on_virtual_time_completes_instantly() -> None:
             job = (await http.post("/generations", json={"prompt": "a lighthouse"})).json()
             polls = 0
             while job["state"] not in ("completed", "failed"):
-                await asyncio.sleep(2)
+                await clock.sleep(2)  # virtual: the loop jumps to the next timer
                 job = (await http.get(f"/generations/{job['id']}")).json()
                 polls += 1
             return job, polls

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -96,7 +95,7 @@ def test_async_sdk_on_virtual_time() -> None:
                                        http_client=httpx.AsyncClient(transport=sim.transport))
         job = await client.generations.create(prompt="a lighthouse", aspect_ratio="9:16")
         while job.state not in ("completed", "failed"):
-            await asyncio.sleep(2)
+            await clock.sleep(2)  # virtual time
             job = await client.generations.get(job.id)
         await client.close()
         return job.state
