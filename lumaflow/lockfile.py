@@ -123,7 +123,10 @@ def loads_lock(text: str, *, path: Path) -> Lock:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise StateError(f"{path}: lock file is not valid JSON ({err})") from None
+        conflict = "<<<<<<<" in text
+        raise StateError(f"{path}: lock file is not valid JSON ({err}); " + (
+            "it holds git conflict markers: keep one side, or delete the file and every step "
+            "runs again" if conflict else "delete it and every step runs again")) from None
     if not isinstance(data, dict) or data.get("lock_version") != LOCK_VERSION:
         version = data.get("lock_version") if isinstance(data, dict) else None
         raise StateError(

@@ -79,3 +79,10 @@ def test_unreadable_lock_is_a_state_error(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(StateError, match="cannot read"):
         read_lock(path)
+
+
+def test_a_merge_conflict_in_the_lock_says_what_to_do(tmp_path: Path) -> None:
+    lock = tmp_path / "r.lflow.lock"
+    lock.write_text('{\n<<<<<<< HEAD\n  "lock_version": 1\n=======\n>>>>>>> other\n}\n')
+    with pytest.raises(StateError, match="git conflict markers: keep one side"):
+        read_lock(lock)
