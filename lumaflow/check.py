@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from lumaflow import assets, nodes
+from lumaflow import assets, nodes, values
 from lumaflow.check_body import BodyChecker
 from lumaflow.check_step import Scope
 from lumaflow.errors import Diagnostic
@@ -132,7 +132,7 @@ class _HeaderChecker:
         fresh = self._name(stmt.name)
         asset = self._asset(stmt.location)
         if fresh and asset is not None:
-            role = stmt.role.text if stmt.role else None
+            role = values.role(stmt.role, self.report)
             ref = Ref(name=stmt.name.text, asset=asset, role=role, span=stmt.span)
             self.header.refs[ref.name] = (ref, stmt)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lumaflow import assets, nodes
+from lumaflow import assets, nodes, values
 from lumaflow.diagnostics import suggest
 from lumaflow.prompts import compile_prompt
 from lumaflow.recipe import (
@@ -174,7 +174,7 @@ class StepChecker:
         if ref is None:
             self._unknown_ref(node.ref)
             return None
-        role = node.role.text if node.role else ref.role
+        role = values.role(node.role, self.report) if node.role else ref.role
         if role is None:
             self.report.warning("no-role", node.pos, f"`{name}` has no role: the model will guess",
                                 f"write [{name} as ROLE], or give the ref a default: "

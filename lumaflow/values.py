@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,11 @@ FORMATS = ("png", "jpeg")
 SWITCHES = {"on": True, "off": False}
 SETTING_KEYS = ("model", "aspect", "format", "web_search")
 OPTION_KEYS = ("keep", "prompt", *SETTING_KEYS)
+# Roles are free-form and go into the prompt as written, but these are the ones people
+# mean most often: a near miss of one ("lightning") is more likely a typo than a new role.
+USUAL_ROLES = ("background", "character", "color", "colour", "composition", "face", "layout",
+               "lighting", "logo", "material", "mood", "palette", "placement", "pose", "style",
+               "subject", "texture", "typography")
 
 
 @dataclass
@@ -101,3 +108,22 @@ def setting_value(key: str, value: nodes.Value, report: Report) -> Any:
         case _:
             return _text(key, value, report)
 
+
+
+def role(word: nodes.Word | None, report: Report) -> str | None:
+    """A role as written; a warning when it looks like a misspelt usual role."""
+    if word is None:
+        return None
+    close = _near_miss(word.text)
+    if close is not None:
+        report.warning("unusual-role", word.pos, f"role `{word.text}` goes into the prompt as "
+                       "written", f"did you mean `{close}`?")
+    return word.text
+
+
+@lru_cache(maxsize=1024)  # a recipe repeats its few roles; difflib is slow
+def _near_miss(text: str) -> str | None:
+    if text in USUAL_ROLES:
+        return None
+    close = difflib.get_close_matches(text, USUAL_ROLES, n=1, cutoff=0.85)
+    return close[0] if close else None
