@@ -7,7 +7,6 @@ a clock together, plus the cache scope and one line that tells the user which it
 
 from __future__ import annotations
 
-import ipaddress
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +16,14 @@ from urllib.parse import urlsplit
 import simulator
 from lumaflow.client import LumaClient
 from lumaflow.runtime import Clock, SystemClock
-from lumaflow.scope import API_KEY_VAR, BASE_URL_VAR, DEFAULT_API_URL, SIMULATOR, resolve_scope
+from lumaflow.scope import (
+    API_KEY_VAR,
+    BASE_URL_VAR,
+    DEFAULT_API_URL,
+    SIMULATOR,
+    is_loopback,
+    resolve_scope,
+)
 
 # The embedded simulator's time runs this much faster than the wall clock: an example's
 # few minutes of 30–60 s jobs take a few seconds, and the progress view still moves.
@@ -68,7 +74,7 @@ def _remote(scope: str, api_url: str | None, environ: Mapping[str, str],
             clock: Clock | None) -> Backend:
     url = api_url or environ.get(BASE_URL_VAR) or DEFAULT_API_URL
     key = environ.get(API_KEY_VAR)
-    local = _is_loopback(url)
+    local = is_loopback(urlsplit(url).hostname or "")
     if not key:
         if not local:
             from lumaflow.errors import UsageError
@@ -81,11 +87,3 @@ def _remote(scope: str, api_url: str | None, environ: Mapping[str, str],
                    description=f"using {what} at {scope} ({source})", real=not local)
 
 
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -6,6 +6,7 @@ scope: "simulator" for the embedded simulator, otherwise the normalised base URL
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from urllib.parse import urlsplit, urlunsplit
 
@@ -57,3 +58,13 @@ def resolve_scope(*, simulator: bool, api_url: str | None, environ: Mapping[str,
 
 def is_simulator(scope: str) -> bool:
     return scope == SIMULATOR
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost` or a loopback address: a local server, not a service on the network."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

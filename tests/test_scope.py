@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lumaflow.errors import UsageError
-from lumaflow.scope import DEFAULT_API_URL, SIMULATOR, normalise_url, resolve_scope
+from lumaflow.scope import DEFAULT_API_URL, SIMULATOR, is_loopback, normalise_url, resolve_scope
 
 KEY = {"LUMA_AGENTS_API_KEY": "luma-api-x"}
 
@@ -48,3 +48,11 @@ def test_bad_urls_are_usage_errors(url: str) -> None:
 def test_ipv6_and_ports() -> None:
     assert normalise_url("http://[::1]:8080/v1") == "http://[::1]:8080/v1"
     assert normalise_url("http://LOCALHOST:80/v1") == "http://localhost/v1"
+
+
+@pytest.mark.parametrize(("host", "local"), [
+    ("localhost", True), ("127.0.0.1", True), ("127.8.9.1", True), ("::1", True),
+    ("0.0.0.0", False), ("192.168.1.5", False), ("agents.lumalabs.ai", False), ("", False),
+])
+def test_is_loopback(host: str, local: bool) -> None:
+    assert is_loopback(host) is local

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import sys
 from pathlib import Path
 from typing import Any
 
 from lumaflow.errors import UsageError
+from lumaflow.scope import is_loopback
 
 DESCRIPTION = """\
 Serve a simulator of Luma's generations API (POST/GET /v1/generations) over HTTP.
@@ -122,13 +122,6 @@ def _announce(url: str, args: argparse.Namespace) -> None:
     print(f"lumaflow simulator: serving the Luma API at {url} "
           f"(seed {args.seed}, latency {args.latency} s, {clock}); Ctrl-C stops it",
           file=sys.stderr, flush=True)
-    if not _is_loopback(args.host):
+    if not is_loopback(args.host):
         print(f"lumaflow simulator: warning: bound to {args.host}, reachable from other machines",
               file=sys.stderr, flush=True)
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
