@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from lumaflow import wire
+from lumaflow import assets, wire
 from lumaflow.client import LimitError, NotSentError
 from lumaflow.errors import ApiError, TransportError
 from lumaflow.plan import FileInput, GenerationInput, ImageInput, Job, ParentInput, UrlInput
@@ -143,7 +143,7 @@ def _inline(job: Job, image: FileInput) -> wire.ImageRef:
     if hashlib.sha256(data).hexdigest() != image.sha256:
         raise JobFailedError(f"{where(job)}: {image.written} changed since the plan was made; "
                              "run `lumaflow plan` (or apply the recipe) again")
-    return wire.ImageRef(data=base64.b64encode(data).decode("ascii"), media_type=image.media_type)
+    return _data_ref(data, image.media_type)
 
 
 def _cached_bytes(ctx: Context, job: Job, sha256: str) -> wire.ImageRef:
@@ -152,17 +152,13 @@ def _cached_bytes(ctx: Context, job: Job, sha256: str) -> wire.ImageRef:
         raise JobFailedError(f"{where(job)}: its parent's generation can no longer be chained and "
                              f"its image is not in the object cache ({ctx.store.path(sha256)}); "
                              "delete the lock file to run the whole recipe again")
-    return wire.ImageRef(data=base64.b64encode(data).decode("ascii"), media_type=sniff(data))
+    return _data_ref(data, sniff(data))
 
 
 def sniff(data: bytes) -> str:
-    """The media type of an output, from its first bytes."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    return "application/octet-stream"
+    """The media type of an output, from its first bytes (the checker's own sniffing)."""
+    return assets.sniff(data[:16]) or "application/octet-stream"
+
+
+def _data_ref(data: bytes, media_type: str) -> wire.ImageRef:
+    return wire.ImageRef(data=base64.b64encode(data).decode("ascii"), media_type=media_type)
